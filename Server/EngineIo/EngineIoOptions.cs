@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http;
+
+namespace SocketIoChat.EngineIo;
+
+/// <summary>Engine.IO settings; names and defaults follow the Node reference server.</summary>
+public class EngineIoOptions
+{
+    /// <summary>How often the server pings (v4) or expects a ping (v3). Default 25 s.</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How long to wait for the answer to a ping before closing. Default 20 s.</summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long an upgrade may take before the new transport is dropped. Default 10 s.</summary>
+    public TimeSpan UpgradeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest message or polling body accepted from a client, in bytes. Default 1 MB.</summary>
+    public long MaxHttpBufferSize { get; set; } = 1_000_000;
+
+    /// <summary>Allowed transports. Default polling and websocket.</summary>
+    public IList<string> Transports { get; set; } = ["polling", "websocket"];
+
+    /// <summary>Whether polling sessions may upgrade to WebSocket. Default true.</summary>
+    public bool AllowUpgrades { get; set; } = true;
+
+    /// <summary>
+    /// Packets a session may have queued before it is closed as too slow. Default 4096.
+    /// Volatile packets are dropped instead of counting against it.
+    /// </summary>
+    public int MaxQueuedPackets { get; set; } = 4096;
+
+    /// <summary>
+    /// Decides whether a handshake may proceed: return null to accept, or a message to refuse it
+    /// with HTTP 403 <c>{"code":4,"message":…}</c>.
+    /// </summary>
+    public Func<HttpContext, ValueTask<string?>>? AllowRequest { get; set; }
+}

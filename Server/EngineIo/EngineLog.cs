@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocketIoChat.EngineIo;
+
+/// <summary>Source-generated log messages of the engine layer.</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Engine.IO session {Sid} opened: EIO={Protocol} over {Transport} from {Address}")]
+    public static partial void SessionOpened(ILogger logger, string sid, int protocol, string transport, string address);
+
+    [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {Sid} closed: {Reason}")]
+    public static partial void SessionClosed(ILogger logger, string sid, string reason);
+
+    [LoggerMessage(3, LogLevel.Information, "Engine.IO request refused with code {Code} ({Message}): {Method} {Url}")]
+    public static partial void RequestRefused(ILogger logger, int code, string message, string method, string url);
+
+    [LoggerMessage(4, LogLevel.Information, "Engine.IO session {Sid}: invalid input ({What}); closing")]
+    public static partial void InvalidPacket(ILogger logger, string sid, string what);
+
+    [LoggerMessage(5, LogLevel.Information, "Engine.IO session {Sid}: payload over the {Limit}-byte limit")]
+    public static partial void PayloadTooLarge(ILogger logger, string sid, long limit);
+
+    [LoggerMessage(6, LogLevel.Warning, "Engine.IO session {Sid}: {Limit} packets queued; closing the slow client")]
+    public static partial void SlowClient(ILogger logger, string sid, int limit);
+
+    [LoggerMessage(7, LogLevel.Error, "Engine.IO session {Sid}: a callback of the layer above failed")]
+    public static partial void CallbackFailed(ILogger logger, string sid, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Debug, "Engine.IO session {Sid} upgraded to websocket")]
+    public static partial void Upgraded(ILogger logger, string sid);
+
+    [LoggerMessage(9, LogLevel.Debug, "Engine.IO session {Sid}: upgrade abandoned ({Why})")]
+    public static partial void UpgradeAbandoned(ILogger logger, string sid, string why);
+}

@@ -1,0 +1,82 @@
+using System.Buffers.Text;
+using SocketIoChat.EngineIo.Protocol;
+
+namespace SocketIoChat.EngineIo;
+
+/// <summary>
+/// An outbound Engine.IO packet, encoded once. The same instance is queued on every recipient of a
+/// broadcast; the per-transport forms (base64 for polling) are derived lazily, once per message.
+/// </summary>
+public sealed class EngineMessage
+{
+    private byte[]? _base64Record;
+
+    private EngineMessage(EnginePacketType type, bool isBinary, ReadOnlyMemory<byte> frame)
+    {
+        Type = type;
+        IsBinary = isBinary;
+        Frame = frame;
+    }
+
+    /// <summary>The packet type.</summary>
+    public EnginePacketType Type { get; }
+
+    /// <summary>True for a binary message packet.</summary>
+    public bool IsBinary { get; }
+
+    /// <summary>
+    /// The packet as a WebSocket frame carries it: for text, the type digit followed by the UTF-8 data;
+    /// for binary, the raw bytes.
+    /// </summary>
+    public ReadOnlyMemory<byte> Frame { get; }
+
+    /// <summary>The data without the type digit.</summary>
+    public ReadOnlyMemory<byte> Data => IsBinary ? Frame : Frame[1..];
+
+    internal static EngineMessage Ping { get; } = Text(EnginePacketType.Ping, ""u8);
+    internal static EngineMessage Pong { get; } = Text(EnginePacketType.Pong, ""u8);
+    internal static EngineMessage ProbePong { get; } = Text(EnginePacketType.Pong, "probe"u8);
+    internal static EngineMessage Noop { get; } = Text(EnginePacketType.Noop, ""u8);
+    internal static EngineMessage ClosePacket { get; } = Text(EnginePacketType.Close, ""u8);
+
+    /// <summary>Creates a text packet of the given type by copying <paramref name="utf8Data"/>.</summary>
+    public static EngineMessage Text(EnginePacketType type, ReadOnlySpan<byte> utf8Data)
+    {
+        var frame = new byte[utf8Data.Length + 1];
+        frame[0] = (byte)('0' + (byte)type);
+        utf8Data.CopyTo(frame.AsSpan(1));
+        return new EngineMessage(type, false, frame);
+    }
+
+    /// <summary>
+    /// Wraps a buffer that already holds a whole text packet (type digit first) without copying it.
+    /// The caller must not change the buffer afterwards.
+    /// </summary>
+    public static EngineMessage FromTextFrame(ReadOnlyMemory<byte> frame)
+    {
+        if (frame.IsEmpty || frame.Span[0] is < (byte)'0' or > (byte)'6')
+        {
+            throw new ArgumentException("A text frame starts with the packet type digit.", nameof(frame));
+        }
+        return new EngineMessage((EnginePacketType)(frame.Span[0] - '0'), false, frame);
+    }
+
+    /// <summary>Creates a binary message packet; the bytes are not copied and must not change afterwards.</summary>
+    public static EngineMessage Binary(ReadOnlyMemory<byte> data) => new(EnginePacketType.Message, true, data);
+
+    /// <summary>The polling record of a binary packet: <c>b</c> followed by base64, computed once.</summary>
+    internal ReadOnlySpan<byte> Base64Record()
+    {
+        var record = Volatile.Read(ref _base64Record);
+        if (record is null)
+        {
+            var data = Frame.Span;
+            record = new byte[1 + Base64.GetMaxEncodedToUtf8Length(data.Length)];
+            record[0] = (byte)'b';
+            Base64.EncodeToUtf8(data, record.AsSpan(1), out _, out _);
+            // Several recipients may race here; they all compute the same bytes.
+            Volatile.Write(ref _base64Record, record);
+        }
+        return record;
+    }
+}

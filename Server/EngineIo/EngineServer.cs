@@ -1,0 +1,216 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using SocketIoChat.EngineIo.Protocol;
+using SocketIoChat.EngineIo.Sessions;
+using SocketIoChat.EngineIo.Transports;
+
+namespace SocketIoChat.EngineIo;
+
+/// <summary>
+/// An Engine.IO server at one path: validates requests as the reference server does, opens
+/// sessions, routes polls, posts and WebSockets to them, and hands messages to one
+/// <see cref="IEngineConnectionHandler"/>.
+/// </summary>
+public sealed class EngineServer : IDisposable
+{
+    private readonly ConcurrentDictionary<string, EngineSession> _sessions = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a server; <paramref name="handler"/> receives every session's events.</summary>
+    public EngineServer(EngineIoOptions options, IEngineConnectionHandler handler, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    {
+        Options = options;
+        Handler = handler;
+        Time = time ?? TimeProvider.System;
+        Logger = loggerFactory.CreateLogger("SocketIoChat.EngineIo");
+        Heartbeat = new HeartbeatScheduler(Time);
+    }
+
+    /// <summary>The options this server runs with.</summary>
+    public EngineIoOptions Options { get; }
+
+    /// <summary>Number of live sessions.</summary>
+    public int SessionCount => _sessions.Count;
+
+    internal IEngineConnectionHandler Handler { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ILogger Logger { get; }
+
+    internal HeartbeatScheduler Heartbeat { get; }
+
+    /// <summary>Handles one HTTP request or WebSocket upgrade addressed to this server's path.</summary>
+    public async Task HandleRequestAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var transport = request.Query["transport"].ToString();
+        var isWebSocket = context.WebSockets.IsWebSocketRequest;
+        if (!Options.Transports.Contains(transport))
+        {
+            await RefuseAsync(context, EngineErrorCode.UnknownTransport);
+            return;
+        }
+        var sid = request.Query["sid"].ToString();
+        if (sid.Length > 0)
+        {
+            if (!_sessions.TryGetValue(sid, out var session) || session.ExpireIfOverdue())
+            {
+                await RefuseAsync(context, EngineErrorCode.UnknownSid);
+            }
+            else if (isWebSocket && transport == "websocket")
+            {
+                await UpgradeAsync(context, session);
+            }
+            else if (isWebSocket || session.TransportName != transport || session.Transport is not PollingTransport polling)
+            {
+                await RefuseAsync(context, EngineErrorCode.BadRequest);
+            }
+            else if (HttpMethods.IsGet(request.Method))
+            {
+                await polling.HandleGetAsync(context);
+            }
+            else if (HttpMethods.IsPost(request.Method))
+            {
+                await polling.HandlePostAsync(context);
+            }
+            else
+            {
+                await RefuseAsync(context, EngineErrorCode.BadRequest);
+            }
+            return;
+        }
+
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            await RefuseAsync(context, EngineErrorCode.BadHandshakeMethod);
+            return;
+        }
+        if (isWebSocket != (transport == "websocket"))
+        {
+            await RefuseAsync(context, EngineErrorCode.BadRequest);
+            return;
+        }
+        if (Options.AllowRequest is { } allow && await allow(context) is { } refusal)
+        {
+            await RefuseAsync(context, EngineErrorCode.Forbidden, refusal);
+            return;
+        }
+        var protocol = EngineProtocol.FromQuery(request.Query["EIO"]);
+        if (protocol is null)
+        {
+            await RefuseAsync(context, EngineErrorCode.UnsupportedProtocolVersion);
+            return;
+        }
+        if (isWebSocket)
+        {
+            var socket = await context.WebSockets.AcceptWebSocketAsync();
+            WebSocketTransport? ws = null;
+            var session = Open(context, protocol, s => ws = new WebSocketTransport(s, socket));
+            await ws!.RunAsync();
+        }
+        else
+        {
+            var session = Open(context, protocol, s => new PollingTransport(s));
+            await ((PollingTransport)session.Transport).HandleGetAsync(context);
+        }
+    }
+
+    private EngineSession Open(HttpContext context, EngineProtocol protocol, Func<EngineSession, Transport> transport)
+    {
+        var session = new EngineSession(this, NewId(), protocol, new EngineHandshake(context, Time), transport);
+        _sessions[session.Id] = session;
+        session.Send(EngineMessage.Text(EnginePacketType.Open, OpenPayload(session)));
+        EngineLog.SessionOpened(Logger, session.Id, protocol.Version, session.TransportName, session.Handshake.Address);
+        session.Start();
+        try
+        {
+            Handler.OnOpened(session);
+        }
+        catch (Exception ex)
+        {
+            EngineLog.CallbackFailed(Logger, session.Id, ex);
+            session.CloseNow("transport error");
+        }
+        return session;
+    }
+
+    private byte[] OpenPayload(EngineSession session)
+    {
+        var upgrades = session.Transport is PollingTransport && Options.AllowUpgrades && Options.Transports.Contains("websocket")
+            ? "[\"websocket\"]"
+            : "[]";
+        var json = $"{{\"sid\":\"{session.Id}\",\"upgrades\":{upgrades},\"pingInterval\":{(long)Options.PingInterval.TotalMilliseconds},\"pingTimeout\":{(long)Options.PingTimeout.TotalMilliseconds},\"maxPayload\":{Options.MaxHttpBufferSize}}}";
+        return Encoding.UTF8.GetBytes(json);
+    }
+
+    private async Task UpgradeAsync(HttpContext context, EngineSession session)
+    {
+        var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var transport = new WebSocketTransport(session, socket);
+        if (!Options.AllowUpgrades || !session.TryBeginProbe())
+        {
+            EngineLog.UpgradeAbandoned(Logger, session.Id, session.HasUpgraded ? "already upgraded" : "upgrade not possible");
+            await transport.AbandonAsync();
+            return;
+        }
+        bool upgraded;
+        using (var timeout = new CancellationTokenSource(Options.UpgradeTimeout))
+        using (timeout.Token.Register(socket.Abort))
+        {
+            upgraded = await transport.TryUpgradeAsync();
+        }
+        if (!upgraded || session.IsClosed)
+        {
+            session.AbortUpgrade();
+            EngineLog.UpgradeAbandoned(Logger, session.Id, "no valid probe and upgrade packet");
+            await transport.AbandonAsync();
+            return;
+        }
+        session.CompleteUpgrade(transport);
+        EngineLog.Upgraded(Logger, session.Id);
+        await transport.RunAsync();
+    }
+
+    private Task RefuseAsync(HttpContext context, EngineErrorCode code, string? message = null)
+    {
+        EngineLog.RequestRefused(Logger, (int)code, message ?? EngineErrors.Message(code), context.Request.Method, context.Request.Path + context.Request.QueryString);
+        return WriteErrorAsync(context, code, message);
+    }
+
+    /// <summary>Writes the reference server's error answer: status and <c>{"code":N,"message":"…"}</c>.</summary>
+    internal static Task WriteErrorAsync(HttpContext context, EngineErrorCode code, string? message = null)
+    {
+        var response = context.Response;
+        response.StatusCode = EngineErrors.HttpStatus(code);
+        response.ContentType = "application/json";
+        var text = System.Text.Json.JsonSerializer.Serialize(message ?? EngineErrors.Message(code));
+        return response.WriteAsync($"{{\"code\":{(int)code},\"message\":{text}}}");
+    }
+
+    internal void Remove(EngineSession session) =>
+        _sessions.TryRemove(new KeyValuePair<string, EngineSession>(session.Id, session));
+
+    /// <summary>Closes every session, e.g. when the application stops.</summary>
+    public void CloseAll(string reason)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            session.Close(reason);
+        }
+    }
+
+    private static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[15];
+        RandomNumberGenerator.Fill(bytes);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Heartbeat.Dispose();
+}

@@ -1,0 +1,190 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using SocketIoChat.EngineIo.Protocol;
+using SocketIoChat.EngineIo.Sessions;
+
+namespace SocketIoChat.EngineIo.Transports;
+
+/// <summary>
+/// HTTP long-polling: a GET waits for queued packets and takes all of them, a POST delivers a
+/// payload. At most one of each may be in flight; an overlap is a protocol error.
+/// </summary>
+internal sealed class PollingTransport(EngineSession session) : Transport
+{
+    private int _pollActive;
+    private int _postActive;
+    private CancellationTokenSource? _pendingPoll;
+
+    public override string Name => "polling";
+
+    public override bool IsWritable => Volatile.Read(ref _pollActive) == 1;
+
+    public override void OnSessionClosed()
+    {
+        // The pending poll is woken by the completed queue; nothing else waits here.
+    }
+
+    /// <summary>Ends the pending poll with a noop (used when an upgrade starts or completes).</summary>
+    public void ReleasePendingPoll()
+    {
+        try
+        {
+            Volatile.Read(ref _pendingPoll)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The poll ended meanwhile.
+        }
+    }
+
+    /// <summary>Answers a GET, including the handshake GET that carries the open packet.</summary>
+    public async Task HandleGetAsync(HttpContext context)
+    {
+        if (Interlocked.CompareExchange(ref _pollActive, 1, 0) != 0)
+        {
+            EngineLog.InvalidPacket(session.Logger, session.Id, "overlapping poll");
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            session.CloseNow("transport error");
+            return;
+        }
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        Volatile.Write(ref _pendingPoll, wait);
+        try
+        {
+            if (session.IsUpgrading)
+            {
+                await WriteAsync(context, [EngineMessage.Noop]);
+                return;
+            }
+            var reader = session.Outbound;
+            try
+            {
+                await reader.WaitToReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                // Released for an upgrade: the client stops polling on this noop.
+                await WriteAsync(context, [EngineMessage.Noop]);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                session.CloseNow("transport error");
+                return;
+            }
+            var batch = new List<EngineMessage>();
+            while (reader.TryRead(out var message))
+            {
+                batch.Add(message);
+            }
+            if (batch.Count == 0)
+            {
+                batch.Add(EngineMessage.ClosePacket);
+            }
+            await WriteAsync(context, batch);
+            if (reader.Completion.IsCompleted)
+            {
+                session.OnDrainedAfterClose();
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _pendingPoll, null);
+            Volatile.Write(ref _pollActive, 0);
+        }
+    }
+
+    private async Task WriteAsync(HttpContext context, IReadOnlyList<EngineMessage> messages)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = session.Protocol.PollingContentType;
+        var body = new ArrayBufferWriter<byte>();
+        session.Protocol.WritePollingPayload(body, messages);
+        response.ContentLength = body.WrittenCount;
+        try
+        {
+            await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            session.CloseNow("transport error");
+        }
+    }
+
+    /// <summary>Answers a POST: decodes its payload and hands each packet to the session.</summary>
+    public async Task HandlePostAsync(HttpContext context)
+    {
+        if (Interlocked.CompareExchange(ref _postActive, 1, 0) != 0)
+        {
+            EngineLog.InvalidPacket(session.Logger, session.Id, "overlapping POST");
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            session.CloseNow("transport error");
+            return;
+        }
+        try
+        {
+            if (string.Equals(context.Request.ContentType, "application/octet-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                EngineLog.InvalidPacket(session.Logger, session.Id, "binary POST body");
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                session.CloseNow("transport error");
+                return;
+            }
+            var body = await ReadBodyAsync(context.Request.BodyReader, session.Server.Options.MaxHttpBufferSize, context.RequestAborted);
+            if (body is null)
+            {
+                EngineLog.PayloadTooLarge(session.Logger, session.Id, session.Server.Options.MaxHttpBufferSize);
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                return;
+            }
+            var packets = new List<InboundPacket>();
+            if (!session.Protocol.TryReadPollingPayload(body, packets))
+            {
+                EngineLog.InvalidPacket(session.Logger, session.Id, "undecodable polling payload");
+                await EngineServer.WriteErrorAsync(context, EngineErrorCode.BadRequest);
+                session.CloseNow("parse error");
+                return;
+            }
+            foreach (var packet in packets)
+            {
+                session.OnPacket(packet);
+            }
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "text/html";
+            context.Response.ContentLength = 2;
+            await context.Response.Body.WriteAsync("ok"u8.ToArray(), context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            session.CloseNow("transport error");
+        }
+        finally
+        {
+            Volatile.Write(ref _postActive, 0);
+        }
+    }
+
+    /// <summary>Reads the whole body, or returns null once it exceeds <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, long limit, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellation);
+            var buffer = result.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.End);
+                return null;
+            }
+            if (result.IsCompleted)
+            {
+                var bytes = buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return bytes;
+            }
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+}

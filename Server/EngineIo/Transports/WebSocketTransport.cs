@@ -1,0 +1,199 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using SocketIoChat.EngineIo.Protocol;
+using SocketIoChat.EngineIo.Sessions;
+
+namespace SocketIoChat.EngineIo.Transports;
+
+/// <summary>
+/// The WebSocket transport: one read loop decoding frames into packets, and one write loop that is
+/// the only writer of the socket, draining the session's queue a frame per packet.
+/// </summary>
+internal sealed class WebSocketTransport(EngineSession session, WebSocket socket) : Transport
+{
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
+    // Cancelled a grace period after the session closes, so a peer that stopped reading cannot
+    // keep the loops (and the connection) alive.
+    private readonly CancellationTokenSource _abort = new();
+    private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
+    private byte[] _buffer = [];
+
+    private enum Outcome { Packet, Closed, TooLarge, Invalid, Failed }
+
+    public override string Name => "websocket";
+
+    public override bool IsWritable => socket.State == WebSocketState.Open;
+
+    public override void OnSessionClosed()
+    {
+        try
+        {
+            _abort.CancelAfter(CloseGrace);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Both loops have ended already.
+        }
+    }
+
+    /// <summary>
+    /// Runs the upgrade handshake on a socket opened with an existing sid: <c>2probe</c> is answered
+    /// <c>3probe</c>, then <c>5</c> completes it. False when the client did anything else.
+    /// </summary>
+    public async Task<bool> TryUpgradeAsync()
+    {
+        var probed = false;
+        while (true)
+        {
+            var (outcome, packet) = await ReceivePacketAsync();
+            if (outcome != Outcome.Packet)
+            {
+                return false;
+            }
+            if (!probed && packet.Type == EnginePacketType.Ping && packet.Data.Span.SequenceEqual("probe"u8))
+            {
+                await socket.SendAsync(EngineMessage.ProbePong.Frame, WebSocketMessageType.Text, true, _abort.Token);
+                session.OnProbed();
+                probed = true;
+            }
+            else if (probed && packet.Type == EnginePacketType.Upgrade)
+            {
+                return true;
+            }
+            else if (packet.Type != EnginePacketType.Noop)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Runs the write loop and the read loop until the session or the socket ends.</summary>
+    public async Task RunAsync()
+    {
+        var writer = WriteLoopAsync();
+        while (true)
+        {
+            var (outcome, packet) = await ReceivePacketAsync();
+            switch (outcome)
+            {
+                case Outcome.Packet:
+                    session.OnPacket(packet);
+                    break;
+                case Outcome.Closed:
+                    session.CloseNow("transport close");
+                    break;
+                case Outcome.TooLarge:
+                    EngineLog.PayloadTooLarge(session.Logger, session.Id, session.Server.Options.MaxHttpBufferSize);
+                    // The write loop is the only sender: it closes with this status.
+                    _closeStatus = WebSocketCloseStatus.MessageTooBig;
+                    session.CloseNow("transport error");
+                    break;
+                case Outcome.Invalid:
+                    EngineLog.InvalidPacket(session.Logger, session.Id, "undecodable WebSocket frame");
+                    session.CloseNow("parse error");
+                    break;
+                default:
+                    session.CloseNow("transport error");
+                    break;
+            }
+            if (session.IsClosed)
+            {
+                break;
+            }
+        }
+        ReturnBuffer();
+        await writer;
+        _abort.Dispose();
+    }
+
+    /// <summary>Reads one whole message and decodes it; the packet's data is valid until the next call.</summary>
+    private async ValueTask<(Outcome, InboundPacket)> ReceivePacketAsync()
+    {
+        var limit = session.Server.Options.MaxHttpBufferSize;
+        var count = 0;
+        try
+        {
+            while (true)
+            {
+                if (count == _buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Clamp((long)_buffer.Length * 2, 1024, limit + 1));
+                    _buffer.AsSpan(0, count).CopyTo(larger);
+                    ReturnBuffer();
+                    _buffer = larger;
+                }
+                var result = await socket.ReceiveAsync(_buffer.AsMemory(count), _abort.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return (Outcome.Closed, default);
+                }
+                count += result.Count;
+                if (count > limit)
+                {
+                    return (Outcome.TooLarge, default);
+                }
+                if (result.EndOfMessage)
+                {
+                    var isBinary = result.MessageType == WebSocketMessageType.Binary;
+                    return session.Protocol.TryReadFrame(_buffer.AsMemory(0, count), isBinary, out var packet)
+                        ? (Outcome.Packet, packet)
+                        : (Outcome.Invalid, default);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            return (Outcome.Failed, default);
+        }
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+
+    /// <summary>Closes a socket that never became this session's transport.</summary>
+    public async Task AbandonAsync()
+    {
+        ReturnBuffer();
+        try
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, null, grace.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            socket.Abort();
+        }
+        _abort.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = session.Outbound;
+        try
+        {
+            while (await reader.WaitToReadAsync(_abort.Token))
+            {
+                while (reader.TryRead(out var message))
+                {
+                    var type = message.IsBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+                    await socket.SendAsync(session.Protocol.WebSocketFrame(message), type, true, _abort.Token);
+                }
+            }
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync(_closeStatus, null, _abort.Token);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            session.CloseNow("transport error");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using SocketIoChat.EngineIo;
+using SocketIoChat.EngineIo.Hosting;
+using SocketIoChat.Host.Seed;
+using SocketIoChat.SocketIo;
+using SocketIoChat.SocketIo.Hosting;
+
+namespace SocketIoChat.Host.Conformance;
+
+/// <summary>
+/// <c>--profile conformance</c>: the server the official Engine.IO and Socket.IO test suites
+/// expect, on one port — Socket.IO at <c>/socket.io/</c> and a raw Engine.IO echo at <c>/engine.io/</c>.
+/// </summary>
+public static class ConformanceProfile
+{
+    private static void Apply(EngineIoOptions options)
+    {
+        options.PingInterval = TimeSpan.FromMilliseconds(300);
+        options.PingTimeout = TimeSpan.FromMilliseconds(200);
+        options.MaxHttpBufferSize = 1_000_000;
+    }
+
+    /// <summary>Registers Socket.IO with the suites' settings and a CORS policy allowing any origin.</summary>
+    public static void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSocketIo(options =>
+        {
+            Apply(options);
+            options.ConnectTimeout = TimeSpan.FromMilliseconds(1000);
+        });
+        services.AddCors(cors => cors.AddDefaultPolicy(policy => policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
+    }
+
+    /// <summary>Maps both endpoints and the namespaces the suites use.</summary>
+    public static void Map(WebApplication app)
+    {
+        app.UseCors();
+        app.MapSocketIo("/socket.io", io =>
+        {
+            io.Of("/").OnConnection(socket =>
+            {
+                socket.Emit("auth", socket.Auth);
+                socket.On("message", e => socket.Emit("message-back", e.Args.Cast<object?>().ToArray()));
+                socket.On("message-with-ack", e => e.Ack(e.Args.Cast<object?>().ToArray()));
+            });
+            io.Of("/custom").OnConnection(socket => socket.Emit("auth", socket.Auth));
+            TestNamespace.Register(io);
+        });
+        app.MapEngineIo("/engine.io", new EchoHandler(), Apply);
+    }
+
+    /// <summary>Sends every message back as it came, text or binary.</summary>
+    private sealed class EchoHandler : IEngineConnectionHandler
+    {
+        public void OnOpened(IEngineConnection connection)
+        {
+        }
+
+        public void OnMessage(IEngineConnection connection, ReadOnlySpan<byte> data, bool isBinary) =>
+            connection.Send(isBinary ? EngineMessage.Binary(data.ToArray()) : EngineMessage.Text(EngineIo.Protocol.EnginePacketType.Message, data));
+
+        public void OnClosed(IEngineConnection connection, string reason)
+        {
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using SocketIoChat.Host;
+
+await SocketIoChatApp.Build(args).RunAsync();

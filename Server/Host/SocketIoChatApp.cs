@@ -1,0 +1,48 @@
+using SocketIoChat.Host.Conformance;
+using SocketIoChat.Host.Seed;
+using SocketIoChat.SocketIo.Hosting;
+
+namespace SocketIoChat.Host;
+
+/// <summary>
+/// Builds the application. <c>--profile</c> picks the setup: the default serves the seed page and
+/// its <c>/test</c> namespace; <c>conformance</c> is the target for the official protocol suites.
+/// </summary>
+public static class SocketIoChatApp
+{
+    /// <summary>Builds (but does not start) the application for the given command line.</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "web"),
+        });
+        var profile = builder.Configuration["profile"] ?? "default";
+        switch (profile)
+        {
+            case "conformance":
+                ConformanceProfile.ConfigureServices(builder.Services);
+                break;
+            case "default":
+                builder.Services.AddSocketIo();
+                break;
+            default:
+                throw new ArgumentException($"Unknown profile \"{profile}\"; expected default or conformance.");
+        }
+
+        var app = builder.Build();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        if (profile == "conformance")
+        {
+            ConformanceProfile.Map(app);
+        }
+        else
+        {
+            app.MapSocketIo("/socket.io", io => TestNamespace.Register(io));
+        }
+        return app;
+    }
+}

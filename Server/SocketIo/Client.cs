@@ -1,0 +1,201 @@
+using Newtonsoft.Json.Linq;
+using SocketIoChat.EngineIo;
+using SocketIoChat.SocketIo.Protocol;
+
+namespace SocketIoChat.SocketIo;
+
+/// <summary>
+/// The Socket.IO side of one engine connection: decodes its packets, routes them to the socket of
+/// each namespace it joined, and enforces the connect timeout.
+/// </summary>
+internal sealed class Client
+{
+    private readonly SocketIoServer _server;
+    private readonly SocketPacketDecoder _decoder = new();
+    private readonly Dictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _connected = new();
+
+    public Client(SocketIoServer server, IEngineConnection connection)
+    {
+        _server = server;
+        Connection = connection;
+        Protocol = SocketProtocol.For(connection);
+    }
+
+    public IEngineConnection Connection { get; }
+
+    public SocketProtocol Protocol { get; }
+
+    public void Start() => _ = CloseUnlessConnectedAsync();
+
+    private async Task CloseUnlessConnectedAsync()
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_connected.Token, Connection.Closed);
+        try
+        {
+            await Task.Delay(_server.Options.ConnectTimeout, _server.Time, linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        SocketIoLog.ConnectTimeout(_server.Logger, Connection.Id);
+        Connection.Close(DisconnectReason.ForcedClose);
+    }
+
+    public bool Send(EngineMessage[] messages, bool isVolatile = false)
+    {
+        if (isVolatile && !Connection.IsWritable)
+        {
+            return false;
+        }
+        foreach (var message in messages)
+        {
+            if (!Connection.Send(message))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void OnMessage(ReadOnlySpan<byte> data, bool isBinary)
+    {
+        switch (_decoder.Decode(data, isBinary, out var packet, out var error))
+        {
+            case SocketPacketDecoder.Result.Error:
+                SocketIoLog.InvalidPacket(_server.Logger, Connection.Id, error);
+                Connection.Close(DisconnectReason.ParseError);
+                return;
+            case SocketPacketDecoder.Result.NeedMore:
+                return;
+        }
+        Dispatch(packet!);
+    }
+
+    private void Dispatch(SocketPacket packet)
+    {
+        if (packet.Type == SocketPacketType.Connect)
+        {
+            _ = ConnectAsync(packet.Namespace, packet.Data as JObject ?? []);
+            return;
+        }
+        if (packet.Type == SocketPacketType.ConnectError)
+        {
+            SocketIoLog.InvalidPacket(_server.Logger, Connection.Id, "CONNECT_ERROR from a client");
+            Connection.Close(DisconnectReason.ParseError);
+            return;
+        }
+        Socket? socket;
+        lock (_lock)
+        {
+            _sockets.TryGetValue(packet.Namespace, out socket);
+        }
+        if (socket is null)
+        {
+            SocketIoLog.NotConnected(_server.Logger, Connection.Id, packet.Namespace);
+            return;
+        }
+        switch (packet.Type)
+        {
+            case SocketPacketType.Disconnect:
+                socket.OnClose(DisconnectReason.ClientNamespaceDisconnect);
+                break;
+            case SocketPacketType.Event or SocketPacketType.BinaryEvent:
+                socket.OnEvent(packet);
+                break;
+            case SocketPacketType.Ack or SocketPacketType.BinaryAck:
+                socket.OnAck(packet);
+                break;
+        }
+    }
+
+    private async Task ConnectAsync(string nsp, JObject auth)
+    {
+        var ns = _server.FindNamespace(nsp);
+        if (ns is null)
+        {
+            Refuse(nsp, "Invalid namespace", null);
+            return;
+        }
+        lock (_lock)
+        {
+            if (_sockets.ContainsKey(nsp))
+            {
+                return; // already connected: a repeated CONNECT changes nothing
+            }
+        }
+        var socket = new Socket(ns, this, auth);
+        try
+        {
+            await ns.RunMiddlewaresAsync(socket);
+        }
+        catch (Exception ex)
+        {
+            Refuse(nsp, ex.Message, (ex as SocketIoConnectionException)?.Data);
+            return;
+        }
+        if (Connection.Closed.IsCancellationRequested)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            if (!_sockets.TryAdd(nsp, socket))
+            {
+                return;
+            }
+        }
+        _connected.Cancel();
+        // The acceptance is queued before the connection handlers run, so it precedes what they emit.
+        ns.Add(socket);
+        Send(Protocol.ConnectAccepted(nsp, socket.Id));
+        SocketIoLog.SocketConnected(_server.Logger, socket.Id, nsp, Connection.Id, Connection.ProtocolVersion, Connection.TransportName);
+        ns.OnConnected(socket);
+    }
+
+    private void Refuse(string nsp, string message, JToken? data)
+    {
+        SocketIoLog.ConnectRefused(_server.Logger, Connection.Id, nsp, message);
+        Send(Protocol.ConnectRefused(nsp, message, data));
+    }
+
+    /// <summary>A socket left its namespace; the engine connection stays open.</summary>
+    public void Remove(Socket socket)
+    {
+        lock (_lock)
+        {
+            if (_sockets.TryGetValue(socket.Namespace.Name, out var current) && current == socket)
+            {
+                _sockets.Remove(socket.Namespace.Name);
+            }
+        }
+    }
+
+    /// <summary>Disconnects every socket of this connection, then closes the connection.</summary>
+    public void Disconnect(string reason)
+    {
+        foreach (var socket in Snapshot())
+        {
+            socket.Disconnect(false);
+        }
+        Connection.Close(reason);
+    }
+
+    public void OnClosed(string reason)
+    {
+        foreach (var socket in Snapshot())
+        {
+            socket.OnClose(reason);
+        }
+    }
+
+    private Socket[] Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _sockets.Values];
+        }
+    }
+}

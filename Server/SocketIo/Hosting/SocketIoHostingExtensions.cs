@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocketIoChat.EngineIo;
+using SocketIoChat.EngineIo.Hosting;
+
+namespace SocketIoChat.SocketIo.Hosting;
+
+/// <summary>Registers and serves the Socket.IO server in an ASP.NET Core application.</summary>
+public static class SocketIoHostingExtensions
+{
+    /// <summary>
+    /// Registers <see cref="SocketIoServer"/> as a singleton, with options bound from the
+    /// <c>SocketIo</c> configuration section and then <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddSocketIo(this IServiceCollection services, Action<SocketIoOptions>? configure = null)
+    {
+        var options = services.AddOptions<SocketIoOptions>().BindConfiguration("SocketIo");
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        services.AddSingleton<SocketIoServer>();
+        return services;
+    }
+
+    /// <summary>
+    /// Serves Socket.IO at <paramref name="path"/> (default <c>/socket.io</c>), plus the client
+    /// bundle at <c>{path}/socket.io.js</c> unless <see cref="SocketIoOptions.ServeClient"/> is off.
+    /// <paramref name="configure"/> sets up namespaces and handlers.
+    /// </summary>
+    public static IEndpointConventionBuilder MapSocketIo(this IEndpointRouteBuilder endpoints, string path = "/socket.io", Action<SocketIoServer>? configure = null)
+    {
+        var services = endpoints.ServiceProvider;
+        var io = services.GetRequiredService<SocketIoServer>();
+        configure?.Invoke(io);
+        var options = services.GetRequiredService<IOptions<SocketIoOptions>>().Value;
+        path = path.TrimEnd('/');
+        if (options.ServeClient)
+        {
+            var directory = options.ClientScriptDirectory ?? Path.Combine(AppContext.BaseDirectory, "socket.io-client");
+            foreach (var file in (string[])["socket.io.js", "socket.io.min.js", "socket.io.js.map", "socket.io.min.js.map"])
+            {
+                var full = Path.Combine(directory, file);
+                endpoints.MapGet(path + "/" + file, (HttpContext context) =>
+                    File.Exists(full) ? Results.File(full, file.EndsWith(".map", StringComparison.Ordinal) ? "application/json" : "application/javascript") : Results.NotFound());
+            }
+        }
+        var engine = new EngineServer(options, io, services.GetRequiredService<ILoggerFactory>(), services.GetService<TimeProvider>());
+        return endpoints.MapEngineServer(path, engine);
+    }
+}

@@ -1,0 +1,19 @@
+using Newtonsoft.Json.Linq;
+
+namespace SocketIoChat.SocketIo.Protocol;
+
+/// <summary>A decoded Socket.IO packet; binary attachments are already put back in <see cref="Data"/>.</summary>
+internal sealed class SocketPacket
+{
+    public SocketPacketType Type { get; init; }
+
+    public string Namespace { get; init; } = "/";
+
+    /// <summary>The acknowledgement id, or -1 when none.</summary>
+    public long Id { get; init; } = -1;
+
+    public JToken? Data { get; init; }
+
+    /// <summary>Number of binary attachments announced in the header.</summary>
+    public int Attachments { get; init; }
+}

@@ -1,0 +1,132 @@
+using System.Text;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace SocketIoChat.SocketIo.Protocol;
+
+/// <summary>
+/// Parses the text form of a Socket.IO packet: <c>type [attachments-] [/nsp,] [id] [json]</c>.
+/// Pure: binary reassembly is the <see cref="SocketPacketDecoder"/>'s job.
+/// </summary>
+internal static class SocketPacketParser
+{
+    /// <summary>More attachments than this in one packet is treated as malformed input.</summary>
+    public const int MaxAttachments = 1000;
+
+    private static readonly string[] ReservedEvents =
+        ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
+
+    public static bool TryParse(ReadOnlySpan<byte> text, out SocketPacket packet, out string error)
+    {
+        packet = null!;
+        if (text.IsEmpty || text[0] is < (byte)'0' or > (byte)'6')
+        {
+            error = "unknown packet type";
+            return false;
+        }
+        var type = (SocketPacketType)(text[0] - '0');
+        var i = 1;
+
+        var attachments = 0;
+        if (type is SocketPacketType.BinaryEvent or SocketPacketType.BinaryAck)
+        {
+            var start = i;
+            while (i < text.Length && IsDigit(text[i]))
+            {
+                i++;
+            }
+            if (i == start || i == text.Length || text[i] != (byte)'-'
+                || !int.TryParse(text[start..i], out attachments) || attachments > MaxAttachments)
+            {
+                error = "illegal attachments";
+                return false;
+            }
+            i++;
+        }
+
+        var nsp = "/";
+        if (i < text.Length && text[i] == (byte)'/')
+        {
+            var start = i;
+            while (i < text.Length && text[i] != (byte)',')
+            {
+                i++;
+            }
+            nsp = Encoding.UTF8.GetString(text[start..i]);
+            if (i < text.Length)
+            {
+                i++; // the comma
+            }
+        }
+
+        long id = -1;
+        if (i < text.Length && IsDigit(text[i]))
+        {
+            var start = i;
+            while (i < text.Length && IsDigit(text[i]))
+            {
+                i++;
+            }
+            if (!long.TryParse(text[start..i], out id))
+            {
+                error = "invalid ack id";
+                return false;
+            }
+        }
+
+        JToken? data = null;
+        if (i < text.Length && !TryParseJson(text[i..], out data))
+        {
+            error = "invalid payload";
+            return false;
+        }
+        if (!IsPayloadValid(type, data))
+        {
+            error = "invalid payload";
+            return false;
+        }
+        packet = new SocketPacket { Type = type, Namespace = nsp, Id = id, Data = data, Attachments = attachments };
+        error = "";
+        return true;
+    }
+
+    private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
+
+    /// <summary>Parses exactly one JSON value with nothing after it.</summary>
+    public static bool TryParseJson(ReadOnlySpan<byte> utf8, out JToken? token)
+    {
+        token = null;
+        try
+        {
+            using var reader = new JsonTextReader(new StringReader(Encoding.UTF8.GetString(utf8)))
+            {
+                DateParseHandling = DateParseHandling.None,
+                FloatParseHandling = FloatParseHandling.Double,
+                MaxDepth = 64,
+            };
+            token = JToken.ReadFrom(reader);
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsPayloadValid(SocketPacketType type, JToken? data) => type switch
+    {
+        SocketPacketType.Connect => data is null or JObject,
+        SocketPacketType.Disconnect => data is null,
+        SocketPacketType.ConnectError => data is JObject || data?.Type == JTokenType.String,
+        SocketPacketType.Event or SocketPacketType.BinaryEvent => data is JArray { Count: > 0 } array && IsEventName(array[0]),
+        SocketPacketType.Ack or SocketPacketType.BinaryAck => data is JArray,
+        _ => false,
+    };
+
+    private static bool IsEventName(JToken name) => name.Type switch
+    {
+        JTokenType.String => Array.IndexOf(ReservedEvents, (string)name!) < 0,
+        JTokenType.Integer or JTokenType.Float => true,
+        _ => false,
+    };
+}

@@ -1,0 +1,39 @@
+using Newtonsoft.Json.Linq;
+using SocketIoChat.EngineIo;
+
+namespace SocketIoChat.SocketIo.Protocol;
+
+/// <summary>
+/// What differs between Socket.IO protocol revisions, in one place: how namespace connections are
+/// answered and refused. Events, acks and binary attachments are encoded alike in every revision.
+/// </summary>
+internal abstract class SocketProtocol
+{
+    /// <summary>The acceptance of a namespace connection.</summary>
+    public abstract EngineMessage[] ConnectAccepted(string nsp, string socketId);
+
+    /// <summary>The refusal of a namespace connection.</summary>
+    public abstract EngineMessage[] ConnectRefused(string nsp, string message, JToken? data);
+
+    /// <summary>Picks the Socket.IO revision that goes with the engine revision of a connection.</summary>
+    public static SocketProtocol For(IEngineConnection connection) => SocketProtocolV5.Instance;
+}
+
+/// <summary>Socket.IO revision 5 (clients 3.x and 4.x): the client asks for every namespace, even <c>/</c>.</summary>
+internal sealed class SocketProtocolV5 : SocketProtocol
+{
+    public static SocketProtocolV5 Instance { get; } = new();
+
+    public override EngineMessage[] ConnectAccepted(string nsp, string socketId) =>
+        SocketPacketEncoder.Encode(SocketPacketType.Connect, nsp, -1, new JObject { ["sid"] = socketId });
+
+    public override EngineMessage[] ConnectRefused(string nsp, string message, JToken? data)
+    {
+        var payload = new JObject { ["message"] = message };
+        if (data is not null)
+        {
+            payload["data"] = data;
+        }
+        return SocketPacketEncoder.Encode(SocketPacketType.ConnectError, nsp, -1, payload);
+    }
+}

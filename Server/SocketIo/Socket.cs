@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Newtonsoft.Json.Linq;
+using SocketIoChat.EngineIo;
+using SocketIoChat.SocketIo.Protocol;
+
+namespace SocketIoChat.SocketIo;
+
+/// <summary>A client's connection to one namespace: receives its events, emits to it, joins rooms.</summary>
+public sealed class Socket
+{
+    private readonly ConcurrentDictionary<string, Func<SocketEvent, Task>[]> _handlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<JArray>> _acks = new();
+    private readonly CancellationTokenSource _disconnected = new();
+    private readonly Lock _lifecycleLock = new();
+    private Action<string>[] _disconnecting = [];
+    private Action<string>[] _disconnect = [];
+    private long _nextAckId;
+    private int _connected = 1;
+
+    internal Socket(Namespace ns, Client client, JObject auth)
+    {
+        Namespace = ns;
+        Client = client;
+        Auth = auth;
+        Id = NewId();
+    }
+
+    /// <summary>The socket id (also the name of the room only this socket is in).</summary>
+    public string Id { get; }
+
+    /// <summary>The namespace this socket belongs to.</summary>
+    public Namespace Namespace { get; }
+
+    /// <summary>The server.</summary>
+    public SocketIoServer Server => Namespace.Server;
+
+    /// <summary>The request that opened the underlying connection.</summary>
+    public EngineHandshake Handshake => Client.Connection.Handshake;
+
+    /// <summary>The auth payload the client sent with its CONNECT (empty when none).</summary>
+    public JObject Auth { get; }
+
+    /// <summary>Free per-socket storage for the application.</summary>
+    public IDictionary<string, object?> Data { get; } = new ConcurrentDictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>True until the socket disconnects.</summary>
+    public bool Connected => Volatile.Read(ref _connected) == 1;
+
+    /// <summary>Cancelled when the socket disconnects: pass it to work that should not outlive the socket.</summary>
+    public CancellationToken Disconnected => _disconnected.Token;
+
+    /// <summary>The rooms this socket is in, its own-id room included.</summary>
+    public IReadOnlySet<string> Rooms => Namespace.Adapter.SocketRooms(Id);
+
+    /// <summary>The current transport of the underlying connection (<c>polling</c> or <c>websocket</c>).</summary>
+    public string Transport => Client.Connection.TransportName;
+
+    /// <summary>The Engine.IO protocol revision of the client (3 or 4).</summary>
+    public int ProtocolVersion => Client.Connection.ProtocolVersion;
+
+    internal Client Client { get; }
+
+    /// <summary>Adds a handler for <paramref name="eventName"/>; handlers run in the order events arrive.</summary>
+    public Socket On(string eventName, Func<SocketEvent, Task> handler)
+    {
+        _handlers.AddOrUpdate(eventName, _ => [handler], (_, existing) => [.. existing, handler]);
+        return this;
+    }
+
+    /// <summary>Adds a synchronous handler for <paramref name="eventName"/>.</summary>
+    public Socket On(string eventName, Action<SocketEvent> handler) =>
+        On(eventName, e =>
+        {
+            handler(e);
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Runs when the socket is about to leave (its rooms are still known).</summary>
+    public Socket OnDisconnecting(Action<string> handler)
+    {
+        lock (_lifecycleLock)
+        {
+            _disconnecting = [.. _disconnecting, handler];
+        }
+        return this;
+    }
+
+    /// <summary>Runs once the socket has left, with the reason string.</summary>
+    public Socket OnDisconnect(Action<string> handler)
+    {
+        lock (_lifecycleLock)
+        {
+            _disconnect = [.. _disconnect, handler];
+        }
+        return this;
+    }
+
+    /// <summary>Sends an event to this client. False when it could not be queued.</summary>
+    public bool Emit(string eventName, params object?[] args)
+    {
+        Arguments.CheckEventName(eventName);
+        return Connected && Client.Send(SocketPacketEncoder.Encode(SocketPacketType.Event, Namespace.Name, -1, Arguments.EventArray(eventName, args)));
+    }
+
+    /// <summary>Sends an event and waits for the client's acknowledgement, at most <see cref="SocketIoOptions.AckTimeout"/>.</summary>
+    public Task<JArray> EmitWithAckAsync(string eventName, params object?[] args) =>
+        EmitWithAckAsync(Server.Options.AckTimeout, eventName, args);
+
+    /// <summary>Sends an event and waits for the client's acknowledgement, at most <paramref name="timeout"/>.</summary>
+    /// <exception cref="TimeoutException">No acknowledgement arrived in time.</exception>
+    public async Task<JArray> EmitWithAckAsync(TimeSpan timeout, string eventName, params object?[] args)
+    {
+        Arguments.CheckEventName(eventName);
+        var id = Interlocked.Increment(ref _nextAckId) - 1;
+        var pending = new TaskCompletionSource<JArray>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _acks[id] = pending;
+        try
+        {
+            if (!Connected || !Client.Send(SocketPacketEncoder.Encode(SocketPacketType.Event, Namespace.Name, id, Arguments.EventArray(eventName, args))))
+            {
+                throw new InvalidOperationException("The socket is disconnected.");
+            }
+            return await pending.Task.WaitAsync(timeout, Server.Time);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"No acknowledgement of \"{eventName}\" within {timeout.TotalMilliseconds} ms.");
+        }
+        finally
+        {
+            _acks.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Adds this socket to <paramref name="rooms"/>.</summary>
+    public void Join(params string[] rooms) => Namespace.Adapter.AddAll(Id, rooms);
+
+    /// <summary>Removes this socket from <paramref name="room"/>.</summary>
+    public void Leave(string room) => Namespace.Adapter.Delete(Id, room);
+
+    /// <summary>Targets the sockets in <paramref name="rooms"/>, this one excluded.</summary>
+    public BroadcastOperator To(params string[] rooms) => Broadcast.To(rooms);
+
+    /// <summary>Same as <see cref="To"/>.</summary>
+    public BroadcastOperator In(params string[] rooms) => To(rooms);
+
+    /// <summary>Targets every socket of the namespace but this one and those in <paramref name="rooms"/>.</summary>
+    public BroadcastOperator Except(params string[] rooms) => Broadcast.Except(rooms);
+
+    /// <summary>Targets every socket of the namespace but this one.</summary>
+    public BroadcastOperator Broadcast => new BroadcastOperator(Namespace).Except(Id);
+
+    /// <summary>
+    /// Disconnects from the namespace (the client gets a DISCONNECT packet). With
+    /// <paramref name="close"/>, the underlying connection is closed too.
+    /// </summary>
+    public void Disconnect(bool close = false)
+    {
+        if (close)
+        {
+            Client.Disconnect(DisconnectReason.ForcedServerClose);
+            return;
+        }
+        if (!Connected)
+        {
+            return;
+        }
+        Client.Send(SocketPacketEncoder.Encode(SocketPacketType.Disconnect, Namespace.Name, -1, null));
+        OnClose(DisconnectReason.ServerNamespaceDisconnect);
+    }
+
+    internal void OnEvent(SocketPacket packet)
+    {
+        var data = (JArray)packet.Data!;
+        var name = data[0].ToString();
+        data.RemoveAt(0);
+        var e = new SocketEvent(this, name, data, packet.Id);
+        if (!_handlers.TryGetValue(name, out var handlers))
+        {
+            return;
+        }
+        foreach (var handler in handlers)
+        {
+            Invoke(handler, e);
+        }
+    }
+
+    private void Invoke(Func<SocketEvent, Task> handler, SocketEvent e)
+    {
+        // Not awaited: the connection's read loop must go on (an awaited ack from this very client
+        // would otherwise never be read). Handlers start in arrival order, as in Node.
+        Task task;
+        try
+        {
+            task = handler(e);
+        }
+        catch (Exception ex)
+        {
+            SocketIoLog.HandlerFailed(Server.Logger, Id, e.Name, ex);
+            return;
+        }
+        if (!task.IsCompletedSuccessfully)
+        {
+            _ = ObserveAsync(task, e.Name);
+        }
+    }
+
+    private async Task ObserveAsync(Task task, string eventName)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !Disconnected.IsCancellationRequested)
+        {
+            SocketIoLog.HandlerFailed(Server.Logger, Id, eventName, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // The socket went away while the handler worked: nothing to report.
+        }
+    }
+
+    internal void OnAck(SocketPacket packet)
+    {
+        if (_acks.TryRemove(packet.Id, out var pending))
+        {
+            pending.TrySetResult((JArray)packet.Data!);
+        }
+    }
+
+    internal void OnClose(string reason)
+    {
+        if (Interlocked.Exchange(ref _connected, 0) == 0)
+        {
+            return;
+        }
+        RunLifecycle(Volatile.Read(ref _disconnecting), reason);
+        Namespace.Remove(this);
+        Client.Remove(this);
+        foreach (var pending in _acks.Values)
+        {
+            pending.TrySetException(new InvalidOperationException($"The socket disconnected ({reason}) before acknowledging."));
+        }
+        SocketIoLog.SocketDisconnected(Server.Logger, Id, Namespace.Name, reason);
+        _disconnected.Cancel();
+        RunLifecycle(Volatile.Read(ref _disconnect), reason);
+    }
+
+    private void RunLifecycle(Action<string>[] handlers, string reason)
+    {
+        foreach (var handler in handlers)
+        {
+            try
+            {
+                handler(reason);
+            }
+            catch (Exception ex)
+            {
+                SocketIoLog.HandlerFailed(Server.Logger, Id, "disconnect", ex);
+            }
+        }
+    }
+
+    private static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[15];
+        RandomNumberGenerator.Fill(bytes);
+        return System.Buffers.Text.Base64Url.EncodeToString(bytes);
+    }
+}

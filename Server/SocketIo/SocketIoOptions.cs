@@ -1,0 +1,29 @@
+using SocketIoChat.EngineIo;
+
+namespace SocketIoChat.SocketIo;
+
+/// <summary>
+/// Socket.IO settings, bound from the <c>SocketIo</c> configuration section. The Engine.IO settings
+/// (ping interval and timeout, buffer size, transports) are inherited; names and defaults follow
+/// the Node reference server.
+/// </summary>
+public sealed class SocketIoOptions : EngineIoOptions
+{
+    /// <summary>How long an engine connection may stay without joining any namespace. Default 45 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>
+    /// How long <c>EmitWithAckAsync</c> waits for the client's answer unless a timeout is given.
+    /// Default 30 s (the Node server waits forever; a bound keeps forgotten acks from piling up).
+    /// </summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether the client bundle is served at <c>{path}/socket.io.js</c>. Default true.</summary>
+    public bool ServeClient { get; set; } = true;
+
+    /// <summary>
+    /// Folder holding the socket.io-client browser bundle (<c>socket.io.js</c>, <c>socket.io.min.js</c>);
+    /// by default the <c>socket.io-client</c> folder next to the application.
+    /// </summary>
+    public string? ClientScriptDirectory { get; set; }
+}
