@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using SocketIoChat.Host;
+using SocketIoChat.SocketIo;
+
+namespace SocketIoChat.Tests.Support;
+
+/// <summary>The real host on a free loopback port, started with a profile, for one test or fixture.</summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private TestServer(WebApplication app, string url)
+    {
+        App = app;
+        Url = url;
+    }
+
+    /// <summary>The running application.</summary>
+    public WebApplication App { get; }
+
+    /// <summary>Base address, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public string Url { get; }
+
+    /// <summary>Base address with the <c>ws</c> scheme.</summary>
+    public string WsUrl => "ws" + Url[4..];
+
+    /// <summary>The Socket.IO server inside the app.</summary>
+    public SocketIoServer Io => App.Services.GetRequiredService<SocketIoServer>();
+
+    /// <summary>Starts the host with <paramref name="profile"/> ("default" or "conformance").</summary>
+    public static async Task<TestServer> StartAsync(string profile = "conformance", params string[] extraArgs)
+    {
+        string[] args =
+        [
+            "--urls", "http://127.0.0.1:0",
+            "--profile", profile,
+            "--Logging:LogLevel:Default", "Warning",
+            .. extraArgs,
+        ];
+        var app = SocketIoChatApp.Build(args);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestServer(app, address.TrimEnd('/'));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await App.StopAsync(stop.Token);
+        await App.DisposeAsync();
+    }
+}
