@@ -38,7 +38,24 @@ public sealed class TestServer : IAsyncDisposable
             "--Logging:LogLevel:Default", "Warning",
             .. extraArgs,
         ];
-        var app = SocketIoChatApp.Build(args);
+        return await StartAsync(SocketIoChatApp.Build(args));
+    }
+
+    /// <summary>
+    /// Starts an application built directly on the library (not the host), for options the
+    /// profiles do not cover.
+    /// </summary>
+    public static Task<TestServer> StartLibraryAsync(Action<WebApplicationBuilder> configure, Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warning"]);
+        configure(builder);
+        var app = builder.Build();
+        map(app);
+        return StartAsync(app);
+    }
+
+    private static async Task<TestServer> StartAsync(WebApplication app)
+    {
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestServer(app, address.TrimEnd('/'));
