@@ -126,6 +126,19 @@ const scenarios = {
     return { asked, done, transport: transportOf(socket) };
   },
 
+  // Many events emitted at once (buffered by the client until it is connected, and in default mode
+  // sent while the transport upgrades) each come back through "echo".
+  async burst() {
+    const socket = connect("/test");
+    const echoes = record(socket, "echo");
+    for (let i = 0; i < input.count; i++) {
+      // Every tenth carries binary, so plain and binary packets interleave.
+      socket.emit("echo", i, ...(i % 10 === 0 ? [Buffer.from([i % 256, 1, 2])] : []));
+    }
+    await untilCount(echoes, input.count);
+    return { echoes, transport: transportOf(socket) };
+  },
+
   // In default mode the client starts with polling and upgrades; events must still flow after.
   async upgrade() {
     const socket = connect("/test");
