@@ -29,6 +29,10 @@ public sealed class BroadcastTests
         public void Close(string reason)
         {
         }
+
+        public void SetClientGeneration(bool legacy)
+        {
+        }
     }
 
     [Test]

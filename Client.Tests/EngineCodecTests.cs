@@ -22,7 +22,7 @@ public sealed class EngineCodecTests
     public void A_polling_payload_from_the_spec_decodes_into_its_packets(string payload, string[] expected)
     {
         var packets = new List<InboundPacket>();
-        Assert.That(V4.TryReadPollingPayload(Encoding.UTF8.GetBytes(payload), packets), Is.True);
+        Assert.That(V4.TryReadPollingPayload(Encoding.UTF8.GetBytes(payload), "text/plain;charset=UTF-8", PollingEncoding.Default, packets), Is.True);
         Assert.That(packets.Select(Show), Is.EqualTo(expected));
     }
 
@@ -35,7 +35,7 @@ public sealed class EngineCodecTests
     [TestCase("4a\u001e\u001e4b")]
     public void An_invalid_polling_payload_is_refused(string payload)
     {
-        Assert.That(V4.TryReadPollingPayload(Encoding.UTF8.GetBytes(payload), []), Is.False);
+        Assert.That(V4.TryReadPollingPayload(Encoding.UTF8.GetBytes(payload), "text/plain;charset=UTF-8", PollingEncoding.Default, []), Is.False);
     }
 
     [Test]
@@ -47,7 +47,7 @@ public sealed class EngineCodecTests
             EngineMessage.Text(EnginePacketType.Message, "hello"u8),
             EngineMessage.Binary(new byte[] { 1, 2, 3, 4 }),
             EngineMessage.Text(EnginePacketType.Ping, ""u8),
-        ]);
+        ], PollingEncoding.Default);
         Assert.That(Encoding.UTF8.GetString(output.WrittenSpan), Is.EqualTo("4hello\u001ebAQIDBA==\u001e2"));
     }
 

@@ -10,6 +10,8 @@ namespace SocketIoChat.EngineIo;
 public sealed class EngineMessage
 {
     private byte[]? _base64Record;
+    private byte[]? _typedBase64Record;
+    private byte[]? _typedBinary;
 
     private EngineMessage(EnginePacketType type, bool isBinary, ReadOnlyMemory<byte> frame)
     {
@@ -64,19 +66,39 @@ public sealed class EngineMessage
     /// <summary>Creates a binary message packet; the bytes are not copied and must not change afterwards.</summary>
     public static EngineMessage Binary(ReadOnlyMemory<byte> data) => new(EnginePacketType.Message, true, data);
 
-    /// <summary>The polling record of a binary packet: <c>b</c> followed by base64, computed once.</summary>
-    internal ReadOnlySpan<byte> Base64Record()
+    /// <summary>The v4 polling record of a binary packet: <c>b</c> followed by base64, computed once.</summary>
+    internal ReadOnlySpan<byte> Base64Record() => Cached(ref _base64Record, this, static m => Base64With(m, "b"u8));
+
+    /// <summary>The v3 text-payload form of a binary packet: <c>b4</c> followed by base64, computed once.</summary>
+    internal ReadOnlySpan<byte> TypedBase64Record() => Cached(ref _typedBase64Record, this, static m => Base64With(m, "b4"u8));
+
+    /// <summary>The v3 binary form: the packet type byte followed by the data, computed once.</summary>
+    internal ReadOnlyMemory<byte> TypedBinary() => Cached(ref _typedBinary, this, static m =>
     {
-        var record = Volatile.Read(ref _base64Record);
-        if (record is null)
-        {
-            var data = Frame.Span;
-            record = new byte[1 + Base64.GetMaxEncodedToUtf8Length(data.Length)];
-            record[0] = (byte)'b';
-            Base64.EncodeToUtf8(data, record.AsSpan(1), out _, out _);
-            // Several recipients may race here; they all compute the same bytes.
-            Volatile.Write(ref _base64Record, record);
-        }
+        var bytes = new byte[m.Frame.Length + 1];
+        bytes[0] = (byte)m.Type;
+        m.Frame.Span.CopyTo(bytes.AsSpan(1));
+        return bytes;
+    });
+
+    private static byte[] Base64With(EngineMessage message, ReadOnlySpan<byte> prefix)
+    {
+        var data = message.Frame.Span;
+        var record = new byte[prefix.Length + Base64.GetMaxEncodedToUtf8Length(data.Length)];
+        prefix.CopyTo(record);
+        Base64.EncodeToUtf8(data, record.AsSpan(prefix.Length), out _, out _);
         return record;
+    }
+
+    private static byte[] Cached(ref byte[]? slot, EngineMessage message, Func<EngineMessage, byte[]> make)
+    {
+        var value = Volatile.Read(ref slot);
+        if (value is null)
+        {
+            // Several recipients may race here; they all compute the same bytes.
+            value = make(message);
+            Volatile.Write(ref slot, value);
+        }
+        return value;
     }
 }

@@ -111,7 +111,7 @@ public sealed class EngineServer : IDisposable
             var socket = await context.WebSockets.AcceptWebSocketAsync();
             WebSocketTransport? ws = null;
             var session = Open(context, protocol, s => ws = new WebSocketTransport(s, socket));
-            await ws!.RunAsync();
+            await ws!.RunAsync(protocol.WebSocketOpenDelay);
         }
         else
         {
@@ -122,7 +122,7 @@ public sealed class EngineServer : IDisposable
 
     private EngineSession Open(HttpContext context, EngineProtocol protocol, Func<EngineSession, Transport> transport)
     {
-        var session = new EngineSession(this, NewId(), protocol, new EngineHandshake(context, Time), transport);
+        var session = new EngineSession(this, NewId(), protocol, new EngineHandshake(context, Time), protocol.PollingEncodingFor(context.Request.Query), transport);
         _sessions[session.Id] = session;
         session.Send(EngineMessage.Text(EnginePacketType.Open, OpenPayload(session)));
         EngineLog.SessionOpened(Logger, session.Id, protocol.Version, session.TransportName, session.Handshake.Address);

@@ -30,6 +30,13 @@ public interface IEngineConnection
     /// </summary>
     bool Send(EngineMessage message);
 
+    /// <summary>
+    /// Tells the engine which client generation the layer above recognised: socket.io-client 1.x
+    /// (<paramref name="legacy"/>) UTF-8-encodes polling text twice, 2.x does not. Only Engine.IO v3
+    /// polling uses it; the first word wins.
+    /// </summary>
+    void SetClientGeneration(bool legacy);
+
     /// <summary>Closes the session after the packets already queued are written.</summary>
     void Close(string reason);
 }

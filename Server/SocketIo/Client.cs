@@ -27,7 +27,18 @@ internal sealed class Client
 
     public SocketProtocol Protocol { get; }
 
-    public void Start() => _ = CloseUnlessConnectedAsync();
+    public void Start()
+    {
+        if (Protocol.ConnectsMainNamespaceOnOpen)
+        {
+            // Older clients never ask for "/": they are in it from the start.
+            _ = ConnectAsync("/", []);
+        }
+        else
+        {
+            _ = CloseUnlessConnectedAsync();
+        }
+    }
 
     private async Task CloseUnlessConnectedAsync()
     {
@@ -78,7 +89,14 @@ internal sealed class Client
     {
         if (packet.Type == SocketPacketType.Connect)
         {
-            _ = ConnectAsync(packet.Namespace, packet.Data as JObject ?? []);
+            if (Protocol.ConnectsMainNamespaceOnOpen)
+            {
+                ConnectLegacy(packet);
+            }
+            else
+            {
+                _ = ConnectAsync(packet.Namespace, packet.Data as JObject ?? []);
+            }
             return;
         }
         if (packet.Type == SocketPacketType.ConnectError)
@@ -109,6 +127,30 @@ internal sealed class Client
                 socket.OnAck(packet);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A CONNECT from a 1.x/2.x client: the namespace may carry a query (<c>/chat?token=1</c>),
+    /// which becomes the auth object, as the reference server does.
+    /// </summary>
+    private void ConnectLegacy(SocketPacket packet)
+    {
+        var nsp = packet.Namespace;
+        if (nsp != "/")
+        {
+            Connection.SetClientGeneration(legacy: !packet.NamespaceDelimited);
+        }
+        var auth = new JObject();
+        var question = nsp.IndexOf('?');
+        if (question >= 0)
+        {
+            foreach (var (key, value) in Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(nsp[question..]))
+            {
+                auth[key] = value.ToString();
+            }
+            nsp = nsp[..question];
+        }
+        _ = ConnectAsync(nsp, auth);
     }
 
     private async Task ConnectAsync(string nsp, JObject auth)

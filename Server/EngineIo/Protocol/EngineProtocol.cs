@@ -15,14 +15,14 @@ internal abstract class EngineProtocol
     /// <summary>True when the server sends pings and waits for pongs (v4); false when the client pings (v3).</summary>
     public abstract bool ServerSendsPings { get; }
 
-    /// <summary>The content type of a polling response.</summary>
-    public abstract string PollingContentType { get; }
+    /// <summary>The open packet's <c>upgrades</c>, <c>pingInterval</c>… are the same; this reads the client's polling traits.</summary>
+    public abstract PollingEncoding PollingEncodingFor(Microsoft.AspNetCore.Http.IQueryCollection query);
 
-    /// <summary>Writes several packets as one polling response body.</summary>
-    public abstract void WritePollingPayload(IBufferWriter<byte> output, IReadOnlyList<EngineMessage> messages);
+    /// <summary>Writes several packets as one polling response body and returns its content type.</summary>
+    public abstract string WritePollingPayload(IBufferWriter<byte> output, IReadOnlyList<EngineMessage> messages, PollingEncoding encoding);
 
-    /// <summary>Decodes a polling request body; false when any packet in it is invalid.</summary>
-    public abstract bool TryReadPollingPayload(ReadOnlyMemory<byte> body, List<InboundPacket> packets);
+    /// <summary>Decodes a polling request body; false when the body or any packet in it is invalid.</summary>
+    public abstract bool TryReadPollingPayload(ReadOnlyMemory<byte> body, string? contentType, PollingEncoding encoding, List<InboundPacket> packets);
 
     /// <summary>Decodes one WebSocket message; false when it is not a valid packet.</summary>
     public abstract bool TryReadFrame(ReadOnlyMemory<byte> frame, bool isBinary, out InboundPacket packet);
@@ -30,10 +30,19 @@ internal abstract class EngineProtocol
     /// <summary>The bytes of the WebSocket message that carries <paramref name="message"/>.</summary>
     public abstract ReadOnlyMemory<byte> WebSocketFrame(EngineMessage message);
 
+    /// <summary>
+    /// How long a WebSocket handshake waits before writing the open packet. v3-era code (the
+    /// official v3 suite among it) starts listening for messages only once the socket reports open;
+    /// the reference writes the open packet a tick after the 101 answer, so it never arrives in
+    /// the same read. Kestrel writes both at once, hence a short pause for v3 only.
+    /// </summary>
+    public virtual TimeSpan WebSocketOpenDelay => TimeSpan.Zero;
+
     /// <summary>Picks the revision named by the <c>EIO</c> query value, or null when it is unsupported.</summary>
     public static EngineProtocol? FromQuery(string? eio) => eio switch
     {
         "4" => EngineProtocolV4.Instance,
+        "3" => EngineProtocolV3.Instance,
         _ => null,
     };
 

@@ -18,9 +18,9 @@ internal sealed class EngineProtocolV4 : EngineProtocol
 
     public override bool ServerSendsPings => true;
 
-    public override string PollingContentType => "text/plain; charset=UTF-8";
+    public override PollingEncoding PollingEncodingFor(Microsoft.AspNetCore.Http.IQueryCollection query) => PollingEncoding.Default;
 
-    public override void WritePollingPayload(IBufferWriter<byte> output, IReadOnlyList<EngineMessage> messages)
+    public override string WritePollingPayload(IBufferWriter<byte> output, IReadOnlyList<EngineMessage> messages, PollingEncoding encoding)
     {
         for (var i = 0; i < messages.Count; i++)
         {
@@ -32,10 +32,16 @@ internal sealed class EngineProtocolV4 : EngineProtocol
             var message = messages[i];
             output.Write(message.IsBinary ? message.Base64Record() : message.Frame.Span);
         }
+        return "text/plain; charset=UTF-8";
     }
 
-    public override bool TryReadPollingPayload(ReadOnlyMemory<byte> body, List<InboundPacket> packets)
+    public override bool TryReadPollingPayload(ReadOnlyMemory<byte> body, string? contentType, PollingEncoding encoding, List<InboundPacket> packets)
     {
+        // v4 clients never send binary bodies: binary packets are base64 records.
+        if (string.Equals(contentType, "application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
         while (true)
         {
             var end = body.Span.IndexOf(RecordSeparator);

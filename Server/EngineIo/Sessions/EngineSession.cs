@@ -18,6 +18,7 @@ internal sealed class EngineSession : IEngineConnection
     private readonly Channel<EngineMessage> _outbound;
     private readonly CancellationTokenSource _closedCts = new();
     private readonly Lock _heartbeatLock = new();
+    private readonly TaskCompletionSource _upgraded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Transport _transport;
     private int _state;
     private int _upgrade; // 0 none, 1 probing, 2 upgraded
@@ -25,12 +26,13 @@ internal sealed class EngineSession : IEngineConnection
     private long _deadline;
     private bool _removeOnDeadline;
 
-    public EngineSession(EngineServer server, string id, EngineProtocol protocol, EngineHandshake handshake, Func<EngineSession, Transport> transport)
+    public EngineSession(EngineServer server, string id, EngineProtocol protocol, EngineHandshake handshake, PollingEncoding pollingEncoding, Func<EngineSession, Transport> transport)
     {
         _server = server;
         Id = id;
         Protocol = protocol;
         Handshake = handshake;
+        PollingEncoding = pollingEncoding;
         _outbound = Channel.CreateBounded<EngineMessage>(new BoundedChannelOptions(server.Options.MaxQueuedPackets)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -47,6 +49,11 @@ internal sealed class EngineSession : IEngineConnection
     public int ProtocolVersion => Protocol.Version;
 
     public EngineHandshake Handshake { get; }
+
+    /// <summary>How this client's polling payloads are framed (v3 has several forms).</summary>
+    public PollingEncoding PollingEncoding { get; }
+
+    public void SetClientGeneration(bool legacy) => PollingEncoding.SetGeneration(legacy);
 
     public string TransportName => Volatile.Read(ref _transport).Name;
 
@@ -299,11 +306,30 @@ internal sealed class EngineSession : IEngineConnection
         }
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="limit"/> for a probing upgrade to finish; true if the session
+    /// upgraded meanwhile. A poll that races the client's upgrade packet is then refused rather than
+    /// answered (the reference answers such polls from a 100 ms check, so the same race goes the same way).
+    /// </summary>
+    public async Task<bool> WaitForUpgradeAsync(TimeSpan limit)
+    {
+        try
+        {
+            await _upgraded.Task.WaitAsync(limit, _server.Time);
+        }
+        catch (TimeoutException)
+        {
+            // Still probing: the caller answers the poll with a noop.
+        }
+        return HasUpgraded;
+    }
+
     /// <summary>The client sent the upgrade packet: the WebSocket becomes the only transport.</summary>
     public void CompleteUpgrade(Transport transport)
     {
         var previous = Interlocked.Exchange(ref _transport, transport);
         Volatile.Write(ref _upgrade, 2);
+        _upgraded.TrySetResult();
         if (previous is PollingTransport polling)
         {
             polling.ReleasePendingPoll();

@@ -12,6 +12,8 @@ namespace SocketIoChat.EngineIo.Transports;
 /// </summary>
 internal sealed class PollingTransport(EngineSession session) : Transport
 {
+    private static readonly TimeSpan UpgradeRaceWindow = TimeSpan.FromMilliseconds(100);
+
     private int _pollActive;
     private int _postActive;
     private CancellationTokenSource? _pendingPoll;
@@ -54,7 +56,14 @@ internal sealed class PollingTransport(EngineSession session) : Transport
         {
             if (session.IsUpgrading)
             {
-                await WriteAsync(context, [EngineMessage.Noop]);
+                if (await session.WaitForUpgradeAsync(UpgradeRaceWindow))
+                {
+                    await EngineServer.WriteErrorAsync(context, EngineErrorCode.BadRequest);
+                }
+                else
+                {
+                    await WriteAsync(context, [EngineMessage.Noop]);
+                }
                 return;
             }
             var reader = session.Outbound;
@@ -99,9 +108,8 @@ internal sealed class PollingTransport(EngineSession session) : Transport
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = session.Protocol.PollingContentType;
         var body = new ArrayBufferWriter<byte>();
-        session.Protocol.WritePollingPayload(body, messages);
+        response.ContentType = session.Protocol.WritePollingPayload(body, messages, session.PollingEncoding);
         response.ContentLength = body.WrittenCount;
         try
         {
@@ -125,13 +133,6 @@ internal sealed class PollingTransport(EngineSession session) : Transport
         }
         try
         {
-            if (string.Equals(context.Request.ContentType, "application/octet-stream", StringComparison.OrdinalIgnoreCase))
-            {
-                EngineLog.InvalidPacket(session.Logger, session.Id, "binary POST body");
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                session.CloseNow("transport error");
-                return;
-            }
             var body = await ReadBodyAsync(context.Request.BodyReader, session.Server.Options.MaxHttpBufferSize, context.RequestAborted);
             if (body is null)
             {
@@ -140,7 +141,7 @@ internal sealed class PollingTransport(EngineSession session) : Transport
                 return;
             }
             var packets = new List<InboundPacket>();
-            if (!session.Protocol.TryReadPollingPayload(body, packets))
+            if (!session.Protocol.TryReadPollingPayload(body, context.Request.ContentType, session.PollingEncoding, packets))
             {
                 EngineLog.InvalidPacket(session.Logger, session.Id, "undecodable polling payload");
                 await EngineServer.WriteErrorAsync(context, EngineErrorCode.BadRequest);

@@ -68,10 +68,13 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
         }
     }
 
-    /// <summary>Runs the write loop and the read loop until the session or the socket ends.</summary>
-    public async Task RunAsync()
+    /// <summary>
+    /// Runs the write loop and the read loop until the session or the socket ends; the first write
+    /// waits <paramref name="firstWriteDelay"/> (see <see cref="EngineProtocol.WebSocketOpenDelay"/>).
+    /// </summary>
+    public async Task RunAsync(TimeSpan firstWriteDelay = default)
     {
-        var writer = WriteLoopAsync();
+        var writer = WriteLoopAsync(firstWriteDelay);
         while (true)
         {
             var (outcome, packet) = await ReceivePacketAsync();
@@ -173,11 +176,15 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
         _abort.Dispose();
     }
 
-    private async Task WriteLoopAsync()
+    private async Task WriteLoopAsync(TimeSpan firstWriteDelay)
     {
         var reader = session.Outbound;
         try
         {
+            if (firstWriteDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(firstWriteDelay, session.Server.Time, _abort.Token);
+            }
             while (await reader.WaitToReadAsync(_abort.Token))
             {
                 while (reader.TryRead(out var message))

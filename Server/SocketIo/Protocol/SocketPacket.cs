@@ -9,6 +9,12 @@ internal sealed class SocketPacket
 
     public string Namespace { get; init; } = "/";
 
+    /// <summary>
+    /// True when a comma followed the namespace. socket.io-parser 2.x (socket.io-client 1.x) leaves
+    /// it out of a bare CONNECT, later parsers always write it: a hint to the client's generation.
+    /// </summary>
+    public bool NamespaceDelimited { get; init; }
+
     /// <summary>The acknowledgement id, or -1 when none.</summary>
     public long Id { get; init; } = -1;
 

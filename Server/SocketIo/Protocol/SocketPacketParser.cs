@@ -45,6 +45,7 @@ internal static class SocketPacketParser
         }
 
         var nsp = "/";
+        var delimited = false;
         if (i < text.Length && text[i] == (byte)'/')
         {
             var start = i;
@@ -55,6 +56,7 @@ internal static class SocketPacketParser
             nsp = Encoding.UTF8.GetString(text[start..i]);
             if (i < text.Length)
             {
+                delimited = true;
                 i++; // the comma
             }
         }
@@ -85,7 +87,7 @@ internal static class SocketPacketParser
             error = "invalid payload";
             return false;
         }
-        packet = new SocketPacket { Type = type, Namespace = nsp, Id = id, Data = data, Attachments = attachments };
+        packet = new SocketPacket { Type = type, Namespace = nsp, NamespaceDelimited = delimited, Id = id, Data = data, Attachments = attachments };
         error = "";
         return true;
     }

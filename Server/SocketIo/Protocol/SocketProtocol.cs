@@ -15,14 +15,41 @@ internal abstract class SocketProtocol
     /// <summary>The refusal of a namespace connection.</summary>
     public abstract EngineMessage[] ConnectRefused(string nsp, string message, JToken? data);
 
+    /// <summary>
+    /// True when the client does not ask for <c>/</c> but is connected to it at once (revisions 3
+    /// and 4); false when every namespace, <c>/</c> included, waits for the client's CONNECT (v5).
+    /// </summary>
+    public abstract bool ConnectsMainNamespaceOnOpen { get; }
+
     /// <summary>Picks the Socket.IO revision that goes with the engine revision of a connection.</summary>
-    public static SocketProtocol For(IEngineConnection connection) => SocketProtocolV5.Instance;
+    public static SocketProtocol For(IEngineConnection connection) =>
+        connection.ProtocolVersion == 3 ? SocketProtocolV4.Instance : SocketProtocolV5.Instance;
+}
+
+/// <summary>
+/// Socket.IO revisions 4 and 3 (clients 2.x and 1.x, over Engine.IO v3): the server connects the
+/// client to <c>/</c> by itself, a CONNECT is answered without payload, and a refusal carries a
+/// plain string.
+/// </summary>
+internal sealed class SocketProtocolV4 : SocketProtocol
+{
+    public static SocketProtocolV4 Instance { get; } = new();
+
+    public override bool ConnectsMainNamespaceOnOpen => true;
+
+    public override EngineMessage[] ConnectAccepted(string nsp, string socketId) =>
+        SocketPacketEncoder.Encode(SocketPacketType.Connect, nsp, -1, null);
+
+    public override EngineMessage[] ConnectRefused(string nsp, string message, JToken? data) =>
+        SocketPacketEncoder.Encode(SocketPacketType.ConnectError, nsp, -1, new JValue(message));
 }
 
 /// <summary>Socket.IO revision 5 (clients 3.x and 4.x): the client asks for every namespace, even <c>/</c>.</summary>
 internal sealed class SocketProtocolV5 : SocketProtocol
 {
     public static SocketProtocolV5 Instance { get; } = new();
+
+    public override bool ConnectsMainNamespaceOnOpen => false;
 
     public override EngineMessage[] ConnectAccepted(string nsp, string socketId) =>
         SocketPacketEncoder.Encode(SocketPacketType.Connect, nsp, -1, new JObject { ["sid"] = socketId });
