@@ -54,8 +54,8 @@ public sealed class EngineCodecTests
     [Test]
     public void A_websocket_frame_carries_a_text_packet_with_its_type_digit_and_binary_as_is()
     {
-        Assert.That(Encoding.UTF8.GetString(V4.WebSocketFrame(EngineMessage.Text(EnginePacketType.Message, "hello"u8)).Span), Is.EqualTo("4hello"));
-        Assert.That(V4.WebSocketFrame(EngineMessage.Binary(new byte[] { 1, 2, 3, 4 })).ToArray(), Is.EqualTo(new byte[] { 1, 2, 3, 4 }));
+        Assert.That(Encoding.UTF8.GetString(V4.WebSocketFrame(EngineMessage.Text(EnginePacketType.Message, "hello"u8), PollingEncoding.Default).Data.Span), Is.EqualTo("4hello"));
+        Assert.That(V4.WebSocketFrame(EngineMessage.Binary(new byte[] { 1, 2, 3, 4 }), PollingEncoding.Default).Data.ToArray(), Is.EqualTo(new byte[] { 1, 2, 3, 4 }));
         Assert.That(V4.TryReadFrame(new byte[] { 1, 2, 3, 4 }, true, out var binary), Is.True);
         Assert.That(Show(binary), Is.EqualTo("Message:bin:01020304"));
         Assert.That(V4.TryReadFrame("4hello"u8.ToArray(), false, out var text), Is.True);

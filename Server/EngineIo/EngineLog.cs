@@ -5,6 +5,16 @@ namespace SocketIoChat.EngineIo;
 /// <summary>Source-generated log messages of the engine layer.</summary>
 internal static partial class EngineLog
 {
+    /// <summary>A short, printable view of bad input for a log line (never the whole payload).</summary>
+    public static string Preview(ReadOnlySpan<byte> data, bool isBinary)
+    {
+        var head = data[..Math.Min(data.Length, 48)];
+        var shown = isBinary
+            ? Convert.ToHexString(head)
+            : System.Text.Encoding.UTF8.GetString(head).ReplaceLineEndings(" ");
+        return $"{(isBinary ? "binary" : "text")} {data.Length} bytes: {shown}{(data.Length > head.Length ? "…" : "")}";
+    }
+
     [LoggerMessage(1, LogLevel.Information, "Engine.IO session {Sid} opened: EIO={Protocol} over {Transport} from {Address}")]
     public static partial void SessionOpened(ILogger logger, string sid, int protocol, string transport, string address);
 

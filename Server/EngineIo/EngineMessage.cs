@@ -70,7 +70,10 @@ public sealed class EngineMessage
     internal ReadOnlySpan<byte> Base64Record() => Cached(ref _base64Record, this, static m => Base64With(m, "b"u8));
 
     /// <summary>The v3 text-payload form of a binary packet: <c>b4</c> followed by base64, computed once.</summary>
-    internal ReadOnlySpan<byte> TypedBase64Record() => Cached(ref _typedBase64Record, this, static m => Base64With(m, "b4"u8));
+    internal ReadOnlySpan<byte> TypedBase64Record() => TypedBase64Memory().Span;
+
+    /// <summary>Same as <see cref="TypedBase64Record"/>, as memory for a WebSocket send.</summary>
+    internal ReadOnlyMemory<byte> TypedBase64Memory() => Cached(ref _typedBase64Record, this, static m => Base64With(m, "b4"u8));
 
     /// <summary>The v3 binary form: the packet type byte followed by the data, computed once.</summary>
     internal ReadOnlyMemory<byte> TypedBinary() => Cached(ref _typedBinary, this, static m =>

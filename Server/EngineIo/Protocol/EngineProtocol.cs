@@ -27,8 +27,8 @@ internal abstract class EngineProtocol
     /// <summary>Decodes one WebSocket message; false when it is not a valid packet.</summary>
     public abstract bool TryReadFrame(ReadOnlyMemory<byte> frame, bool isBinary, out InboundPacket packet);
 
-    /// <summary>The bytes of the WebSocket message that carries <paramref name="message"/>.</summary>
-    public abstract ReadOnlyMemory<byte> WebSocketFrame(EngineMessage message);
+    /// <summary>The WebSocket message that carries <paramref name="message"/>: its bytes and whether it is a binary frame.</summary>
+    public abstract (ReadOnlyMemory<byte> Data, bool IsBinary) WebSocketFrame(EngineMessage message, PollingEncoding encoding);
 
     /// <summary>
     /// How long a WebSocket handshake waits before writing the open packet. v3-era code (the

@@ -191,17 +191,7 @@ internal sealed class EngineProtocolV3 : EngineProtocol
         decoded = default;
         if (packet[0] == 'b')
         {
-            if (packet.Length < 2 || packet[1] is < '0' or > '6')
-            {
-                return false;
-            }
-            var data = new byte[Base64.GetMaxDecodedFromUtf8Length(packet.Length - 2)];
-            if (!Convert.TryFromBase64Chars(packet[2..], data, out var written))
-            {
-                return false;
-            }
-            decoded = new InboundPacket((EnginePacketType)(packet[1] - '0'), data.AsMemory(0, written), true);
-            return true;
+            return TryReadBase64Packet(packet, out decoded);
         }
         if (packet[0] is < '0' or > '6')
         {
@@ -210,6 +200,23 @@ internal sealed class EngineProtocolV3 : EngineProtocol
         var type = (EnginePacketType)(packet[0] - '0');
         var text = packet[1..];
         decoded = new InboundPacket(type, TextBytes(text, encoding), false);
+        return true;
+    }
+
+    /// <summary>Decodes <c>b&lt;type&gt;&lt;base64&gt;</c>, the text form of a binary packet.</summary>
+    private static bool TryReadBase64Packet(ReadOnlySpan<char> packet, out InboundPacket decoded)
+    {
+        decoded = default;
+        if (packet.Length < 2 || packet[1] is < '0' or > '6')
+        {
+            return false;
+        }
+        var data = new byte[Base64.GetMaxDecodedFromUtf8Length(packet.Length - 2)];
+        if (!Convert.TryFromBase64Chars(packet[2..], data, out var written))
+        {
+            return false;
+        }
+        decoded = new InboundPacket((EnginePacketType)(packet[1] - '0'), data.AsMemory(0, written), true);
         return true;
     }
 
@@ -302,6 +309,11 @@ internal sealed class EngineProtocolV3 : EngineProtocol
     {
         if (!isBinary)
         {
+            // Clients without binary WebSocket support send binary packets as "b<type><base64>" text.
+            if (!frame.IsEmpty && frame.Span[0] == (byte)'b')
+            {
+                return TryReadBase64Packet(Encoding.ASCII.GetString(frame.Span), out packet);
+            }
             return TryReadTextPacket(frame, out packet);
         }
         // A v3 binary frame starts with the packet type as a byte.
@@ -314,6 +326,9 @@ internal sealed class EngineProtocolV3 : EngineProtocol
         return true;
     }
 
-    public override ReadOnlyMemory<byte> WebSocketFrame(EngineMessage message) =>
-        message.IsBinary ? message.TypedBinary() : message.Frame;
+    /// <summary>Binary goes as a type-prefixed binary frame, or as <c>b4</c> + base64 text to a client that asked for <c>b64</c>.</summary>
+    public override (ReadOnlyMemory<byte> Data, bool IsBinary) WebSocketFrame(EngineMessage message, PollingEncoding encoding) =>
+        !message.IsBinary ? (message.Frame, false)
+        : encoding.Base64 ? (message.TypedBase64Memory(), false)
+        : (message.TypedBinary(), true);
 }

@@ -69,7 +69,8 @@ internal sealed class EngineProtocolV4 : EngineProtocol
         return TryReadTextPacket(frame, out packet);
     }
 
-    public override ReadOnlyMemory<byte> WebSocketFrame(EngineMessage message) => message.Frame;
+    public override (ReadOnlyMemory<byte> Data, bool IsBinary) WebSocketFrame(EngineMessage message, PollingEncoding encoding) =>
+        (message.Frame, message.IsBinary);
 
     private static bool TryReadRecord(ReadOnlyMemory<byte> record, out InboundPacket packet)
     {

@@ -18,6 +18,7 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
     private readonly CancellationTokenSource _abort = new();
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private byte[] _buffer = [];
+    private string _invalidPreview = "";
 
     private enum Outcome { Packet, Closed, TooLarge, Invalid, Failed }
 
@@ -93,7 +94,7 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
                     session.CloseNow("transport error");
                     break;
                 case Outcome.Invalid:
-                    EngineLog.InvalidPacket(session.Logger, session.Id, "undecodable WebSocket frame");
+                    EngineLog.InvalidPacket(session.Logger, session.Id, "undecodable WebSocket frame: " + _invalidPreview);
                     session.CloseNow("parse error");
                     break;
                 default:
@@ -139,9 +140,12 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
                 if (result.EndOfMessage)
                 {
                     var isBinary = result.MessageType == WebSocketMessageType.Binary;
-                    return session.Protocol.TryReadFrame(_buffer.AsMemory(0, count), isBinary, out var packet)
-                        ? (Outcome.Packet, packet)
-                        : (Outcome.Invalid, default);
+                    if (session.Protocol.TryReadFrame(_buffer.AsMemory(0, count), isBinary, out var packet))
+                    {
+                        return (Outcome.Packet, packet);
+                    }
+                    _invalidPreview = EngineLog.Preview(_buffer.AsSpan(0, count), isBinary);
+                    return (Outcome.Invalid, default);
                 }
             }
         }
@@ -189,8 +193,8 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
             {
                 while (reader.TryRead(out var message))
                 {
-                    var type = message.IsBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
-                    await socket.SendAsync(session.Protocol.WebSocketFrame(message), type, true, _abort.Token);
+                    var (data, isBinary) = session.Protocol.WebSocketFrame(message, session.PollingEncoding);
+                    await socket.SendAsync(data, isBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, _abort.Token);
                 }
             }
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
