@@ -95,7 +95,13 @@ internal sealed class EngineSession : IEngineConnection
     }
 
     /// <summary>Closes on request of the layer above: what is queued is still delivered.</summary>
-    public void Close(string reason)
+    public void Close(string reason) => Close(reason, EngineMessage.ClosePacket);
+
+    /// <summary>
+    /// Closes gracefully: a polling session stays findable until one more poll has taken what is
+    /// queued, ending with <paramref name="farewell"/>.
+    /// </summary>
+    private void Close(string reason, EngineMessage farewell)
     {
         if (!TryMarkClosed())
         {
@@ -106,7 +112,7 @@ internal sealed class EngineSession : IEngineConnection
         {
             // A polling client learns of the close from the next poll; keep the session findable
             // until that poll has drained the queue, or until the grace period ends.
-            _outbound.Writer.TryWrite(EngineMessage.ClosePacket);
+            _outbound.Writer.TryWrite(farewell);
             _outbound.Writer.TryComplete();
             lock (_heartbeatLock)
             {
@@ -126,10 +132,10 @@ internal sealed class EngineSession : IEngineConnection
     }
 
     /// <summary>
-    /// Closes on an error or a close from the client: the session id is unknown from now on;
-    /// a pending poll gets <paramref name="farewell"/> (a close packet unless told otherwise).
+    /// Closes on an error: the session id is unknown from now on;
+    /// a pending poll gets a close packet.
     /// </summary>
-    public void CloseNow(string reason, EngineMessage? farewell = null)
+    public void CloseNow(string reason)
     {
         if (!TryMarkClosed())
         {
@@ -139,7 +145,7 @@ internal sealed class EngineSession : IEngineConnection
         _server.Remove(this);
         if (Transport is PollingTransport)
         {
-            _outbound.Writer.TryWrite(farewell ?? EngineMessage.ClosePacket);
+            _outbound.Writer.TryWrite(EngineMessage.ClosePacket);
         }
         _outbound.Writer.TryComplete();
         Transport.OnSessionClosed();
@@ -280,8 +286,9 @@ internal sealed class EngineSession : IEngineConnection
                 Send(packet.Data.IsEmpty ? EngineMessage.Pong : EngineMessage.Text(EnginePacketType.Pong, packet.Data.Span));
                 break;
             case EnginePacketType.Close:
-                // The client said goodbye: a pending poll ends with a noop.
-                CloseNow("transport close", EngineMessage.Noop);
+                // The client said goodbye: the pending poll (or, if the POST overtook it, the next
+                // one) ends with a noop; after that the sid is unknown.
+                Close("transport close", EngineMessage.Noop);
                 break;
             case EnginePacketType.Noop:
             case EnginePacketType.Upgrade:
