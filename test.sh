@@ -14,8 +14,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# npm ci again whenever the lock file changed since the last install.
 for dir in web Client.Tests/node; do
-  if [ ! -d "$dir/node_modules" ]; then
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund)
   fi
 done
