@@ -125,7 +125,11 @@ public sealed class EngineServer : IDisposable
         var session = new EngineSession(this, NewId(), protocol, new EngineHandshake(context, Time), protocol.PollingEncodingFor(context.Request.Query), transport);
         _sessions[session.Id] = session;
         session.Send(EngineMessage.Text(EnginePacketType.Open, OpenPayload(session)));
-        EngineLog.SessionOpened(Logger, session.Id, protocol.Version, session.TransportName, session.Handshake.Address);
+        EngineLog.SessionOpened(Logger, session.Id, protocol.Version, protocol.ClientGenerations, session.TransportName, session.Handshake.Address);
+        if (session.PollingEncoding.DoubleUtf8)
+        {
+            EngineLog.GenerationRecognised(Logger, session.Id, "1.x", "engine.io-client <= 1.5 request stamps");
+        }
         session.Start();
         try
         {

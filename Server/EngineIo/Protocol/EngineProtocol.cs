@@ -12,6 +12,9 @@ internal abstract class EngineProtocol
     /// <summary>The revision as sent in the <c>EIO</c> query parameter.</summary>
     public abstract int Version { get; }
 
+    /// <summary>Which socket.io-client versions speak this revision (for logs).</summary>
+    public abstract string ClientGenerations { get; }
+
     /// <summary>True when the server sends pings and waits for pongs (v4); false when the client pings (v3).</summary>
     public abstract bool ServerSendsPings { get; }
 

@@ -21,6 +21,8 @@ internal sealed class EngineProtocolV3 : EngineProtocol
 
     public override int Version => 3;
 
+    public override string ClientGenerations => "socket.io-client 1.x/2.x";
+
     public override bool ServerSendsPings => false;
 
     public override TimeSpan WebSocketOpenDelay => TimeSpan.FromMilliseconds(30);

@@ -16,6 +16,8 @@ internal sealed class EngineProtocolV4 : EngineProtocol
 
     public override int Version => 4;
 
+    public override string ClientGenerations => "socket.io-client 3.x/4.x";
+
     public override bool ServerSendsPings => true;
 
     public override PollingEncoding PollingEncodingFor(Microsoft.AspNetCore.Http.IQueryCollection query) => PollingEncoding.Default;

@@ -53,7 +53,14 @@ internal sealed class EngineSession : IEngineConnection
     /// <summary>How this client's polling payloads are framed (v3 has several forms).</summary>
     public PollingEncoding PollingEncoding { get; }
 
-    public void SetClientGeneration(bool legacy) => PollingEncoding.SetGeneration(legacy);
+    public void SetClientGeneration(bool legacy)
+    {
+        if (Protocol.Version == 3 && PollingEncoding.GenerationUnknown)
+        {
+            PollingEncoding.SetGeneration(legacy);
+            EngineLog.GenerationRecognised(Logger, Id, legacy ? "1.x" : "2.x", "namespace CONNECT framing");
+        }
+    }
 
     public string TransportName => Volatile.Read(ref _transport).Name;
 
