@@ -1,3 +1,4 @@
+using SocketIoChat.Host.Bench;
 using SocketIoChat.Host.Conformance;
 using SocketIoChat.Host.Seed;
 using SocketIoChat.SocketIo.Hosting;
@@ -25,23 +26,30 @@ public static class SocketIoChatApp
             case "conformance":
                 ConformanceProfile.ConfigureServices(builder.Services);
                 break;
+            case "bench":
+                BenchProfile.ConfigureServices(builder);
+                break;
             case "default":
                 builder.Services.AddSocketIo();
                 break;
             default:
-                throw new ArgumentException($"Unknown profile \"{profile}\"; expected default or conformance.");
+                throw new ArgumentException($"Unknown profile \"{profile}\"; expected default, conformance or bench.");
         }
 
         var app = builder.Build();
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        if (profile == "conformance")
+        switch (profile)
         {
-            ConformanceProfile.Map(app);
-        }
-        else
-        {
-            app.MapSocketIo("/socket.io", io => TestNamespace.Register(io));
+            case "conformance":
+                ConformanceProfile.Map(app);
+                break;
+            case "bench":
+                BenchProfile.Map(app);
+                break;
+            default:
+                app.MapSocketIo("/socket.io", io => TestNamespace.Register(io));
+                break;
         }
         return app;
     }
