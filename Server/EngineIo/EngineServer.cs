@@ -108,9 +108,9 @@ public sealed class EngineServer : IDisposable
         }
         if (isWebSocket)
         {
-            var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var (socket, batching) = await WebSocketAcceptor.AcceptAsync(context);
             WebSocketTransport? ws = null;
-            var session = Open(context, protocol, s => ws = new WebSocketTransport(s, socket));
+            var session = Open(context, protocol, s => ws = new WebSocketTransport(s, socket, batching));
             await ws!.RunAsync(protocol.WebSocketOpenDelay);
         }
         else
@@ -154,8 +154,8 @@ public sealed class EngineServer : IDisposable
 
     private async Task UpgradeAsync(HttpContext context, EngineSession session)
     {
-        var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var transport = new WebSocketTransport(session, socket);
+        var (socket, batching) = await WebSocketAcceptor.AcceptAsync(context);
+        var transport = new WebSocketTransport(session, socket, batching);
         if (!Options.AllowUpgrades || !session.TryBeginProbe())
         {
             EngineLog.UpgradeAbandoned(Logger, session.Id, session.HasUpgraded ? "already upgraded" : "upgrade not possible");

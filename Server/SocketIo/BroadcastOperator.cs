@@ -43,8 +43,8 @@ public sealed class BroadcastOperator
     /// <summary>Sends the event to every targeted socket. The packet is encoded once for all of them.</summary>
     public bool Emit(string eventName, params object?[] args)
     {
-        Arguments.CheckEventName(eventName);
-        var packet = SocketPacketEncoder.Encode(SocketPacketType.Event, _namespace.Name, -1, Arguments.EventArray(eventName, args));
+        EventNames.CheckEmittable(eventName);
+        var packet = SocketPacketEncoder.EncodeEvent(_namespace.Name, -1, eventName, args);
         _namespace.Adapter.Broadcast(packet, new BroadcastOptions(_rooms, _except, _volatile));
         return true;
     }

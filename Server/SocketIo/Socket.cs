@@ -99,8 +99,8 @@ public sealed class Socket
     /// <summary>Sends an event to this client. False when it could not be queued.</summary>
     public bool Emit(string eventName, params object?[] args)
     {
-        Arguments.CheckEventName(eventName);
-        return Connected && Client.Send(SocketPacketEncoder.Encode(SocketPacketType.Event, Namespace.Name, -1, Arguments.EventArray(eventName, args)));
+        EventNames.CheckEmittable(eventName);
+        return Connected && Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, -1, eventName, args));
     }
 
     /// <summary>Sends an event and waits for the client's acknowledgement, at most <see cref="SocketIoOptions.AckTimeout"/>.</summary>
@@ -111,13 +111,13 @@ public sealed class Socket
     /// <exception cref="TimeoutException">No acknowledgement arrived in time.</exception>
     public async Task<JArray> EmitWithAckAsync(TimeSpan timeout, string eventName, params object?[] args)
     {
-        Arguments.CheckEventName(eventName);
+        EventNames.CheckEmittable(eventName);
         var id = Interlocked.Increment(ref _nextAckId) - 1;
         var pending = new TaskCompletionSource<JArray>(TaskCreationOptions.RunContinuationsAsynchronously);
         _acks[id] = pending;
         try
         {
-            if (!Connected || !Client.Send(SocketPacketEncoder.Encode(SocketPacketType.Event, Namespace.Name, id, Arguments.EventArray(eventName, args))))
+            if (!Connected || !Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, id, eventName, args)))
             {
                 throw new InvalidOperationException("The socket is disconnected.");
             }

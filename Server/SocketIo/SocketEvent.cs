@@ -45,7 +45,7 @@ public sealed class SocketEvent
         {
             return false;
         }
-        var packet = SocketPacketEncoder.Encode(SocketPacketType.Ack, Socket.Namespace.Name, _ackId, Arguments.ToArray(args));
+        var packet = SocketPacketEncoder.EncodeAck(Socket.Namespace.Name, _ackId, args);
         return Socket.Client.Send(packet);
     }
 }

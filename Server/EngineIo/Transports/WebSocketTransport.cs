@@ -9,7 +9,7 @@ namespace SocketIoChat.EngineIo.Transports;
 /// The WebSocket transport: one read loop decoding frames into packets, and one write loop that is
 /// the only writer of the socket, draining the session's queue a frame per packet.
 /// </summary>
-internal sealed class WebSocketTransport(EngineSession session, WebSocket socket) : Transport
+internal sealed class WebSocketTransport(EngineSession session, WebSocket socket, BatchingStream? batching) : Transport
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
@@ -191,10 +191,22 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
             }
             while (await reader.WaitToReadAsync(_abort.Token))
             {
-                while (reader.TryRead(out var message))
+                // Everything queued right now goes out in one network write (see BatchingStream).
+                batching?.BeginBatch();
+                try
                 {
-                    var (data, isBinary) = session.Protocol.WebSocketFrame(message, session.PollingEncoding);
-                    await socket.SendAsync(data, isBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, _abort.Token);
+                    while ((batching is null || !batching.IsFull) && reader.TryRead(out var message))
+                    {
+                        var (data, isBinary) = session.Protocol.WebSocketFrame(message, session.PollingEncoding);
+                        await socket.SendAsync(data, isBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, _abort.Token);
+                    }
+                }
+                finally
+                {
+                    if (batching is not null)
+                    {
+                        await batching.EndBatchAsync(_abort.Token);
+                    }
                 }
             }
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)

@@ -1,86 +1,207 @@
-using System.Globalization;
+using System.Buffers;
+using System.Buffers.Text;
 using System.Text;
-using Newtonsoft.Json;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Newtonsoft.Json.Linq;
 using SocketIoChat.EngineIo;
-using SocketIoChat.EngineIo.Protocol;
 
 namespace SocketIoChat.SocketIo.Protocol;
 
 /// <summary>
 /// Encodes a packet once into the engine messages that carry it: the text packet, then one binary
-/// message per attachment. The result is shared by every recipient.
+/// message per attachment. The result is shared by every recipient. JSON is written as UTF-8
+/// straight from the arguments (no intermediate string, no copy of the argument tree), with
+/// numbers formatted as JavaScript does (<c>1</c>, not <c>1.0</c>; NaN and infinities as null).
 /// </summary>
 internal static class SocketPacketEncoder
 {
-    public static EngineMessage[] Encode(SocketPacketType type, string nsp, long id, JToken? data)
+    private static readonly JsonWriterOptions WriterOptions = new()
     {
-        List<byte[]>? attachments = null;
-        var json = new StringBuilder(64);
-        if (data is not null)
-        {
-            using var writer = new JsonTextWriter(new StringWriter(json, CultureInfo.InvariantCulture)) { Formatting = Formatting.None };
-            Write(writer, data, ref attachments);
-        }
-        if (attachments is not null)
-        {
-            type = type switch
-            {
-                SocketPacketType.Event => SocketPacketType.BinaryEvent,
-                SocketPacketType.Ack => SocketPacketType.BinaryAck,
-                _ => type,
-            };
-        }
+        Encoder = MinimalJsonEncoder.Instance,
+        SkipValidation = true,
+    };
 
-        var header = new StringBuilder(16);
-        header.Append('4').Append((char)('0' + (int)type));
-        if (attachments is not null)
+    private static readonly Newtonsoft.Json.JsonSerializer Serializer = Newtonsoft.Json.JsonSerializer.CreateDefault();
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_json;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <summary>Encodes a packet whose payload is already a token (or none).</summary>
+    public static EngineMessage[] Encode(SocketPacketType type, string nsp, long id, JToken? data) =>
+        Build(type, nsp, id, data, null, null);
+
+    /// <summary>Encodes an EVENT: <c>[eventName, ...args]</c>; binary arguments make it a BINARY_EVENT.</summary>
+    public static EngineMessage[] EncodeEvent(string nsp, long id, string eventName, object?[] args) =>
+        Build(SocketPacketType.Event, nsp, id, null, eventName, args);
+
+    /// <summary>Encodes an ACK: <c>[...args]</c>; binary arguments make it a BINARY_ACK.</summary>
+    public static EngineMessage[] EncodeAck(string nsp, long id, object?[] args) =>
+        Build(SocketPacketType.Ack, nsp, id, null, null, args);
+
+    private static EngineMessage[] Build(SocketPacketType type, string nsp, long id, JToken? data, string? eventName, object?[]? args)
+    {
+        // Reuse this thread's buffer and writer, unless a custom converter emits while we encode.
+        var json = t_json ?? new ArrayBufferWriter<byte>(256);
+        var writer = t_writer ?? new Utf8JsonWriter(json, WriterOptions);
+        t_json = null;
+        t_writer = null;
+        try
         {
-            header.Append(attachments.Count).Append('-');
+            json.ResetWrittenCount();
+            writer.Reset(json);
+            List<byte[]>? attachments = null;
+            if (args is not null)
+            {
+                writer.WriteStartArray();
+                if (eventName is not null)
+                {
+                    writer.WriteStringValue(eventName);
+                }
+                foreach (var arg in args)
+                {
+                    WriteValue(writer, arg, ref attachments);
+                }
+                writer.WriteEndArray();
+            }
+            else if (data is not null)
+            {
+                WriteToken(writer, data, ref attachments);
+            }
+            writer.Flush();
+            if (attachments is not null)
+            {
+                type = type switch
+                {
+                    SocketPacketType.Event => SocketPacketType.BinaryEvent,
+                    SocketPacketType.Ack => SocketPacketType.BinaryAck,
+                    _ => type,
+                };
+            }
+            var frame = Frame(type, nsp, id, attachments?.Count ?? 0, json.WrittenSpan);
+            var messages = new EngineMessage[1 + (attachments?.Count ?? 0)];
+            messages[0] = EngineMessage.FromTextFrame(frame);
+            for (var i = 1; i < messages.Length; i++)
+            {
+                messages[i] = EngineMessage.Binary(attachments![i - 1]);
+            }
+            return messages;
         }
-        if (nsp != "/")
+        finally
         {
-            header.Append(nsp).Append(',');
+            t_json = json;
+            t_writer = writer;
         }
+    }
+
+    /// <summary>The Engine.IO text frame: <c>4</c>, type, <c>N-</c>, <c>/nsp,</c>, id, then the JSON.</summary>
+    private static byte[] Frame(SocketPacketType type, string nsp, long id, int attachments, ReadOnlySpan<byte> json)
+    {
+        Span<byte> header = stackalloc byte[48];
+        var length = 0;
+        header[length++] = (byte)'4';
+        header[length++] = (byte)('0' + (int)type);
+        if (attachments > 0)
+        {
+            Utf8Formatter.TryFormat(attachments, header[length..], out var written);
+            length += written;
+            header[length++] = (byte)'-';
+        }
+        var nspBytes = nsp == "/" ? 0 : Encoding.UTF8.GetByteCount(nsp) + 1;
+        var idBytes = 0;
+        Span<byte> idDigits = stackalloc byte[20];
         if (id >= 0)
         {
-            header.Append(id);
+            Utf8Formatter.TryFormat(id, idDigits, out idBytes);
         }
-        var headerBytes = Encoding.UTF8.GetByteCount(header.ToString());
-        var frame = new byte[headerBytes + Encoding.UTF8.GetByteCount(json.ToString())];
-        Encoding.UTF8.GetBytes(header.ToString(), frame);
-        Encoding.UTF8.GetBytes(json.ToString(), frame.AsSpan(headerBytes));
-
-        var messages = new EngineMessage[1 + (attachments?.Count ?? 0)];
-        messages[0] = EngineMessage.FromTextFrame(frame);
-        for (var i = 1; i < messages.Length; i++)
+        var frame = new byte[length + nspBytes + idBytes + json.Length];
+        header[..length].CopyTo(frame);
+        var offset = length;
+        if (nspBytes > 0)
         {
-            messages[i] = EngineMessage.Binary(attachments![i - 1]);
+            offset += Encoding.UTF8.GetBytes(nsp, frame.AsSpan(offset));
+            frame[offset++] = (byte)',';
         }
-        return messages;
+        idDigits[..idBytes].CopyTo(frame.AsSpan(offset));
+        offset += idBytes;
+        json.CopyTo(frame.AsSpan(offset));
+        return frame;
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, object? value, ref List<byte[]>? attachments)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case JToken token:
+                WriteToken(writer, token, ref attachments);
+                break;
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case bool flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case int or long or short or sbyte or byte or ushort or uint:
+                writer.WriteNumberValue(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case double number:
+                WriteDouble(writer, number);
+                break;
+            case float number:
+                WriteDouble(writer, number);
+                break;
+            case decimal number:
+                writer.WriteNumberValue(number);
+                break;
+            case byte[] bytes:
+                WritePlaceholder(writer, bytes, ref attachments);
+                break;
+            default:
+                // Anything else goes through Newtonsoft.Json, so its attributes and converters apply.
+                WriteToken(writer, JToken.FromObject(value, Serializer), ref attachments);
+                break;
+        }
+    }
+
+    private static void WriteDouble(Utf8JsonWriter writer, double number)
+    {
+        if (double.IsFinite(number))
+        {
+            writer.WriteNumberValue(number);
+        }
+        else
+        {
+            writer.WriteNullValue(); // JSON.stringify(NaN) === "null"
+        }
+    }
+
+    private static void WritePlaceholder(Utf8JsonWriter writer, byte[] bytes, ref List<byte[]>? attachments)
+    {
+        attachments ??= [];
+        writer.WriteStartObject();
+        writer.WriteBoolean("_placeholder"u8, true);
+        writer.WriteNumber("num"u8, attachments.Count);
+        writer.WriteEndObject();
+        attachments.Add(bytes);
     }
 
     /// <summary>Writes compact JSON, replacing each binary value by a numbered placeholder.</summary>
-    private static void Write(JsonWriter writer, JToken token, ref List<byte[]>? attachments)
+    private static void WriteToken(Utf8JsonWriter writer, JToken token, ref List<byte[]>? attachments)
     {
         switch (token)
         {
-            case JValue { Type: JTokenType.Bytes, Value: byte[] bytes }:
-                attachments ??= [];
-                writer.WriteStartObject();
-                writer.WritePropertyName("_placeholder");
-                writer.WriteValue(true);
-                writer.WritePropertyName("num");
-                writer.WriteValue(attachments.Count);
-                writer.WriteEndObject();
-                attachments.Add(bytes);
-                break;
             case JObject obj:
                 writer.WriteStartObject();
                 foreach (var property in obj.Properties())
                 {
                     writer.WritePropertyName(property.Name);
-                    Write(writer, property.Value, ref attachments);
+                    WriteToken(writer, property.Value, ref attachments);
                 }
                 writer.WriteEndObject();
                 break;
@@ -88,12 +209,41 @@ internal static class SocketPacketEncoder
                 writer.WriteStartArray();
                 foreach (var item in array)
                 {
-                    Write(writer, item, ref attachments);
+                    WriteToken(writer, item, ref attachments);
                 }
                 writer.WriteEndArray();
                 break;
+            case JValue { Type: JTokenType.Bytes, Value: byte[] bytes }:
+                WritePlaceholder(writer, bytes, ref attachments);
+                break;
+            case JValue { Value: null }:
+                writer.WriteNullValue();
+                break;
+            case JValue { Type: JTokenType.Integer, Value: long or int or short or sbyte or byte or ushort or uint } integer:
+                writer.WriteNumberValue(Convert.ToInt64(integer.Value, System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case JValue { Type: JTokenType.Integer } big:
+                // BigInteger, ulong: digits as they are.
+                writer.WriteRawValue(Convert.ToString(big.Value, System.Globalization.CultureInfo.InvariantCulture)!, skipInputValidation: true);
+                break;
+            case JValue { Type: JTokenType.Float, Value: decimal number }:
+                writer.WriteNumberValue(number);
+                break;
+            case JValue { Type: JTokenType.Float } number:
+                WriteDouble(writer, Convert.ToDouble(number.Value, System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case JValue { Type: JTokenType.Boolean, Value: bool flag }:
+                writer.WriteBooleanValue(flag);
+                break;
+            case JValue { Type: JTokenType.Date } date:
+                // As JSON.stringify writes a Date: ISO 8601.
+                writer.WriteStringValue(date.ToString(Newtonsoft.Json.Formatting.None).Trim('"'));
+                break;
+            case JValue { Type: JTokenType.String or JTokenType.Guid or JTokenType.Uri or JTokenType.TimeSpan } text:
+                writer.WriteStringValue(Convert.ToString(text.Value, System.Globalization.CultureInfo.InvariantCulture));
+                break;
             default:
-                token.WriteTo(writer);
+                writer.WriteRawValue(token.ToString(Newtonsoft.Json.Formatting.None), skipInputValidation: true);
                 break;
         }
     }

@@ -1,5 +1,4 @@
 using System.Text;
-using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 namespace SocketIoChat.SocketIo.Protocol;
@@ -94,24 +93,62 @@ internal static class SocketPacketParser
 
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
 
-    /// <summary>Parses exactly one JSON value with nothing after it.</summary>
+    private static readonly System.Text.Json.JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
+    /// <summary>
+    /// Parses exactly one JSON value with nothing after it, straight from the UTF-8 bytes into
+    /// Newtonsoft tokens (no intermediate string). Integers become <see cref="long"/> when they fit,
+    /// other numbers <see cref="double"/>, as Newtonsoft's own reader does.
+    /// </summary>
     public static bool TryParseJson(ReadOnlySpan<byte> utf8, out JToken? token)
     {
         token = null;
         try
         {
-            using var reader = new JsonTextReader(new StringReader(Encoding.UTF8.GetString(utf8)))
+            var reader = new System.Text.Json.Utf8JsonReader(utf8, ReaderOptions);
+            if (!reader.Read())
             {
-                DateParseHandling = DateParseHandling.None,
-                FloatParseHandling = FloatParseHandling.Double,
-                MaxDepth = 64,
-            };
-            token = JToken.ReadFrom(reader);
+                return false;
+            }
+            token = ReadValue(ref reader);
             return !reader.Read();
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
             return false;
+        }
+    }
+
+    private static JToken ReadValue(ref System.Text.Json.Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case System.Text.Json.JsonTokenType.StartObject:
+                var obj = new JObject();
+                while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString()!;
+                    reader.Read();
+                    obj[name] = ReadValue(ref reader); // a repeated key keeps the last value, as in JavaScript
+                }
+                return obj;
+            case System.Text.Json.JsonTokenType.StartArray:
+                var array = new JArray();
+                while (reader.Read() && reader.TokenType != System.Text.Json.JsonTokenType.EndArray)
+                {
+                    array.Add(ReadValue(ref reader));
+                }
+                return array;
+            case System.Text.Json.JsonTokenType.String:
+                return new JValue(reader.GetString());
+            case System.Text.Json.JsonTokenType.Number:
+                return reader.TryGetInt64(out var integer) ? new JValue(integer) : new JValue(reader.GetDouble());
+            case System.Text.Json.JsonTokenType.True:
+                return new JValue(true);
+            case System.Text.Json.JsonTokenType.False:
+                return new JValue(false);
+            default:
+                return JValue.CreateNull();
         }
     }
 

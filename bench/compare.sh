@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Measures our server and the Node.js socket.io 4.8 reference in ONE run: every scenario RUNS times
+# (default 3) on each, interleaved, each server started fresh per scenario; prints medians and the
+# ratio ours/Node. Usage: bench/compare.sh [scenario ...]   (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+OURS_PORT=${OURS_PORT:-3201}
+NODE_PORT=${NODE_PORT:-3301}
+RESULTS=${RESULTS:-$(mktemp /tmp/bench-results.XXXXXX)}
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+dotnet build -c Release -v q -nologo Server/Host/SocketIoChat.Host.csproj >/dev/null
+dotnet build -c Release -v q -nologo bench/LoadGenerator/SocketIoChat.LoadGenerator.csproj >/dev/null
+[ -d bench/node-reference/node_modules ] || (cd bench/node-reference && npm ci --no-audit --no-fund >/dev/null)
+LOADGEN=(dotnet bench/LoadGenerator/bin/Release/net10.0/SocketIoChat.LoadGenerator.dll)
+
+wait_port() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1/socket.io/?EIO=4&transport=polling" && return 0; sleep 0.2; done; echo "server on $1 did not start" >&2; exit 1; }
+start() {
+  if [ "$1" = ours ]; then
+    dotnet Server/Host/bin/Release/net10.0/SocketIoChat.Host.dll --profile bench --urls "http://127.0.0.1:$OURS_PORT" >/dev/null 2>&1 &
+    PID=$!; wait_port "$OURS_PORT"; PORT=$OURS_PORT
+  else
+    node bench/node-reference/server.js "$NODE_PORT" >/dev/null 2>&1 &
+    PID=$!; wait_port "$NODE_PORT"; PORT=$NODE_PORT
+  fi
+}
+stop() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+
+declare -A ARGS=(
+  [echo]="echo --clients 50 --seconds 10"
+  [broadcast]="broadcast --clients 1000 --messages 1000"
+  [idle5k]="idle --clients 5000"
+  [idle10k]="idle --clients 10000"
+  [connrate]="connrate --clients 20 --seconds 10"
+  [polling-echo]="polling-echo --clients 50 --seconds 10"
+)
+SCENARIOS=("$@")
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(echo broadcast idle5k idle10k connrate polling-echo)
+
+echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1024/1024)}') GiB, $(dotnet --version) SDK, node $(node --version); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for scenario in "${SCENARIOS[@]}"; do
+  for run in $(seq 1 "$RUNS"); do
+    for target in ours node; do
+      start "$target"
+      line=$("${LOADGEN[@]}" ${ARGS[$scenario]} --url "http://127.0.0.1:$PORT" --server-pid "$PID" || echo '{"ok":false}')
+      stop
+      echo "{\"target\":\"$target\",\"name\":\"$scenario\",\"run\":$run,\"result\":$line}" | tee -a "$RESULTS"
+    done
+  done
+done
+
+python3 - "$RESULTS" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+names = list(dict.fromkeys(r["name"] for r in rows))
+def med(name, target, key):
+    values = [r["result"].get(key) for r in rows if r["name"] == name and r["target"] == target and r["result"].get("ok")]
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else float("nan")
+print()
+print(f"{'scenario':<14}{'unit':<14}{'ours':>12}{'node':>12}{'ours/node':>11}{'p99 ours':>10}{'p99 node':>10}{'p99 ratio':>10}{'gen cpu':>9}")
+for n in names:
+    unit = next(r["result"].get("unit", "") for r in rows if r["name"] == n)
+    o, d = med(n, "ours", "rate"), med(n, "node", "rate")
+    po, pd = med(n, "ours", "p99_ms"), med(n, "node", "p99_ms")
+    cpu = max(med(n, "ours", "generator_cpu"), med(n, "node", "generator_cpu"))
+    p = f"{po:>10.2f}{pd:>10.2f}{po/pd:>10.2f}" if po == po and pd == pd else f"{'':>30}"
+    print(f"{n:<14}{unit:<14}{o:>12.1f}{d:>12.1f}{o/d:>11.2f}{p}{cpu:>8.0%}")
+print("(medians of", max(r["run"] for r in rows), "runs; generator cpu = share of all cores used by the load generator)")
+PY
