@@ -95,11 +95,12 @@ public sealed class Browser : IAsyncDisposable
 
     /// <summary>
     /// Opens <paramref name="url"/> in a fresh browser context. Requests to the page's own origin
-    /// go to the server; each address in <paramref name="cdnFiles"/> (written protocol-relative
-    /// as in the page source, e.g. <c>//code.jquery.com/jquery-1.4.2.min.js</c>) is answered
-    /// with the given local file; any other http(s) request is aborted.
+    /// go to the server, except the paths in <see cref="TabOptions.Pages"/>; each address in
+    /// <paramref name="cdnFiles"/> (written protocol-relative as in the page source, e.g.
+    /// <c>//code.jquery.com/jquery-1.4.2.min.js</c>) is answered with the given local file; any
+    /// other http(s) request is aborted.
     /// </summary>
-    public async Task<BrowserTab> OpenAsync(string url, IReadOnlyDictionary<string, string> cdnFiles)
+    public async Task<BrowserTab> OpenAsync(string url, IReadOnlyDictionary<string, string> cdnFiles, TabOptions? options = null)
     {
         var origin = new Uri(url).GetLeftPart(UriPartial.Authority);
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
@@ -109,6 +110,14 @@ public sealed class Browser : IAsyncDisposable
         try
         {
             await context.RouteAsync(requestUrl => IsOutside(requestUrl, origin), route => AnswerOutsideRequestAsync(route, cdnFiles));
+            if (options?.Pages is { Count: > 0 } pages)
+            {
+                await context.RouteAsync(requestUrl => IsOwnPage(requestUrl, origin, pages), route => AnswerOwnPageAsync(route, pages));
+            }
+            if (options?.InitScript is { } initScript)
+            {
+                await context.AddInitScriptAsync(initScript);
+            }
             var tab = new BrowserTab(context, await context.NewPageAsync());
             await tab.Page.GotoAsync(url);
             return tab;
@@ -162,6 +171,19 @@ public sealed class Browser : IAsyncDisposable
         Uri.TryCreate(requestUrl, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && !string.Equals(uri.GetLeftPart(UriPartial.Authority), origin, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsOwnPage(string requestUrl, string origin, IReadOnlyDictionary<string, string> pages) =>
+        Uri.TryCreate(requestUrl, UriKind.Absolute, out var uri)
+        && string.Equals(uri.GetLeftPart(UriPartial.Authority), origin, StringComparison.OrdinalIgnoreCase)
+        && pages.ContainsKey(uri.AbsolutePath);
+
+    private static async Task AnswerOwnPageAsync(IRoute route, IReadOnlyDictionary<string, string> pages) =>
+        await route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 200,
+            Body = pages[new Uri(route.Request.Url).AbsolutePath],
+            ContentType = "text/html; charset=utf-8",
+        });
 
     private static async Task AnswerOutsideRequestAsync(IRoute route, IReadOnlyDictionary<string, string> cdnFiles)
     {
@@ -240,10 +262,28 @@ public sealed class Browser : IAsyncDisposable
     }
 }
 
+/// <summary>What a tab needs besides its address and CDN files.</summary>
+public sealed record TabOptions
+{
+    /// <summary>
+    /// JavaScript run in every document of the tab before the document's own scripts, e.g. to
+    /// take away <c>window.WebSocket</c> from an unmodified page.
+    /// </summary>
+    public string? InitScript { get; init; }
+
+    /// <summary>
+    /// Pages the test serves itself on the server's origin, by path (e.g. <c>/binary.html</c>) to
+    /// HTML: same-origin requests from them (XHR polling) then reach the server as from a real page.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Pages { get; init; }
+}
+
 /// <summary>One simulated user: a browser context with a single page, plus what went on in it.</summary>
 public sealed class BrowserTab : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> _events = new();
+    private readonly ConcurrentQueue<(string Method, Uri Url)> _requests = new();
+    private readonly ConcurrentQueue<Uri> _webSockets = new();
 
     internal BrowserTab(IBrowserContext context, IPage page)
     {
@@ -251,13 +291,21 @@ public sealed class BrowserTab : IAsyncDisposable
         Page = page;
         Page.Console += (_, message) => _events.Enqueue($"console.{message.Type}: {message.Text}");
         Page.PageError += (_, error) => _events.Enqueue($"page error: {error}");
+        Page.Request += (_, request) => _requests.Enqueue((request.Method, new Uri(request.Url)));
         Page.RequestFailed += (_, request) => _events.Enqueue($"request failed: {request.Method} {request.Url} ({request.Failure})");
         Page.WebSocket += (_, socket) =>
         {
+            _webSockets.Enqueue(new Uri(socket.Url));
             _events.Enqueue($"websocket opened: {socket.Url}");
             socket.Close += (_, _) => _events.Enqueue($"websocket closed: {socket.Url}");
         };
     }
+
+    /// <summary>Every HTTP request the page made (documents, scripts, XHR), in order.</summary>
+    public IReadOnlyCollection<(string Method, Uri Url)> Requests => _requests;
+
+    /// <summary>The address of every WebSocket the page opened, in order.</summary>
+    public IReadOnlyCollection<Uri> WebSockets => _webSockets;
 
     /// <summary>The tab's own context (cookies, storage, connections).</summary>
     public IBrowserContext Context { get; }
