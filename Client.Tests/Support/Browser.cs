@@ -95,10 +95,9 @@ public sealed class Browser : IAsyncDisposable
 
     /// <summary>
     /// Opens <paramref name="url"/> in a fresh browser context. Requests to the page's own origin
-    /// go to the server, except the paths in <see cref="TabOptions.Pages"/>; each address in
-    /// <paramref name="cdnFiles"/> (written protocol-relative as in the page source, e.g.
-    /// <c>//code.jquery.com/jquery-1.4.2.min.js</c>) is answered with the given local file; any
-    /// other http(s) request is aborted.
+    /// go to the server; each address in <paramref name="cdnFiles"/> (written protocol-relative
+    /// as in the page source, e.g. <c>//code.jquery.com/jquery-1.4.2.min.js</c>) is answered
+    /// with the given local file; any other http(s) request is aborted.
     /// </summary>
     public async Task<BrowserTab> OpenAsync(string url, IReadOnlyDictionary<string, string> cdnFiles, TabOptions? options = null)
     {
@@ -110,16 +109,16 @@ public sealed class Browser : IAsyncDisposable
         try
         {
             await context.RouteAsync(requestUrl => IsOutside(requestUrl, origin), route => AnswerOutsideRequestAsync(route, cdnFiles));
-            if (options?.Pages is { Count: > 0 } pages)
-            {
-                await context.RouteAsync(requestUrl => IsOwnPage(requestUrl, origin, pages), route => AnswerOwnPageAsync(route, pages));
-            }
             if (options?.InitScript is { } initScript)
             {
                 await context.AddInitScriptAsync(initScript);
             }
             var tab = new BrowserTab(context, await context.NewPageAsync());
             await tab.Page.GotoAsync(url);
+            if (options?.Content is { } content)
+            {
+                await tab.Page.SetContentAsync(content);
+            }
             return tab;
         }
         catch
@@ -171,19 +170,6 @@ public sealed class Browser : IAsyncDisposable
         Uri.TryCreate(requestUrl, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && !string.Equals(uri.GetLeftPart(UriPartial.Authority), origin, StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsOwnPage(string requestUrl, string origin, IReadOnlyDictionary<string, string> pages) =>
-        Uri.TryCreate(requestUrl, UriKind.Absolute, out var uri)
-        && string.Equals(uri.GetLeftPart(UriPartial.Authority), origin, StringComparison.OrdinalIgnoreCase)
-        && pages.ContainsKey(uri.AbsolutePath);
-
-    private static async Task AnswerOwnPageAsync(IRoute route, IReadOnlyDictionary<string, string> pages) =>
-        await route.FulfillAsync(new RouteFulfillOptions
-        {
-            Status = 200,
-            Body = pages[new Uri(route.Request.Url).AbsolutePath],
-            ContentType = "text/html; charset=utf-8",
-        });
 
     private static async Task AnswerOutsideRequestAsync(IRoute route, IReadOnlyDictionary<string, string> cdnFiles)
     {
@@ -272,10 +258,12 @@ public sealed record TabOptions
     public string? InitScript { get; init; }
 
     /// <summary>
-    /// Pages the test serves itself on the server's origin, by path (e.g. <c>/binary.html</c>) to
-    /// HTML: same-origin requests from them (XHR polling) then reach the server as from a real page.
+    /// HTML the test writes into the tab once the address has loaded, for pages the server does not
+    /// have: the document keeps the server's origin, so XHR polling is same-origin as from a real
+    /// page. (A page answered by request routing instead counts as coming from the public
+    /// internet, and Chromium's local network access checks then refuse its WebSockets to loopback.)
     /// </summary>
-    public IReadOnlyDictionary<string, string>? Pages { get; init; }
+    public string? Content { get; init; }
 }
 
 /// <summary>One simulated user: a browser context with a single page, plus what went on in it.</summary>

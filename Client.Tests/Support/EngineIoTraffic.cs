@@ -21,8 +21,8 @@ public sealed record EngineIoRequest(string Kind, Uri Url, string? Transport, st
 public static class EngineIoTraffic
 {
     /// <summary>
-    /// The tab's requests under <paramref name="path"/> (the Socket.IO path of the seed server),
-    /// polling and WebSocket alike, in the order each kind was made.
+    /// The tab's Engine.IO requests under <paramref name="path"/> (the Socket.IO path of the seed
+    /// server), polling and WebSocket alike, in the order each kind was made.
     /// </summary>
     public static IReadOnlyList<EngineIoRequest> Of(BrowserTab tab, string path = "/socket.io/")
     {
@@ -37,11 +37,13 @@ public static class EngineIoTraffic
 
     private static EngineIoRequest? Parse(string kind, Uri url, string path)
     {
-        if (!url.AbsolutePath.StartsWith(path, StringComparison.Ordinal))
+        var query = QueryHelpers.ParseQuery(url.Query);
+        // Every Engine.IO request names its transport; other requests under the path (the
+        // client bundle the server serves there) are not Engine.IO traffic.
+        if (!url.AbsolutePath.StartsWith(path, StringComparison.Ordinal) || !query.ContainsKey("transport"))
         {
             return null;
         }
-        var query = QueryHelpers.ParseQuery(url.Query);
         string? Value(string name) => query.TryGetValue(name, out var value) ? value.ToString() : null;
         return new EngineIoRequest(kind, url, Value("transport"), Value("sid"), Value("EIO"));
     }
