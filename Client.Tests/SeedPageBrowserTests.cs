@@ -15,7 +15,7 @@ public sealed class SeedPageBrowserTests(SeedPageClient client)
 {
     /// <summary>
     /// 1.3.5 is what the page names, so what its users run. 1.7.4 has its WebSocket taken away
-    /// to cover Engine.IO v3 long polling as the only transport, 2.5.0 the last v3 generation,
+    /// to cover Engine.IO v3 long polling as the only transport, 2.5.0 the last Engine.IO v3 generation,
     /// 4.8.4 the current one (Engine.IO v4).
     /// </summary>
     public static readonly SeedPageClient[] Clients =
@@ -66,7 +66,7 @@ public sealed class SeedPageBrowserTests(SeedPageClient client)
             if (failed)
             {
                 var events = _tabs[i].Events.DefaultIfEmpty("(nothing noted)");
-                await TestContext.Out.WriteLineAsync($"Tab {i + 1}:\n  " + string.Join("\n  ", events));
+                await TestContext.Out.WriteLineAsync($"Tab {i + 1}:\n  " + string.Join("\n  ", events) + EngineIoTraffic.Describe(EngineIoTraffic.Of(_tabs[i])));
             }
             await _tabs[i].DisposeAsync();
         }
