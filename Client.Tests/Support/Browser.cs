@@ -99,7 +99,7 @@ public sealed class Browser : IAsyncDisposable
     /// as in the page source, e.g. <c>//code.jquery.com/jquery-1.4.2.min.js</c>) is answered
     /// with the given local file; any other http(s) request is aborted.
     /// </summary>
-    public async Task<BrowserTab> OpenAsync(string url, IReadOnlyDictionary<string, string> cdnFiles)
+    public async Task<BrowserTab> OpenAsync(string url, IReadOnlyDictionary<string, string> cdnFiles, TabOptions? options = null)
     {
         var origin = new Uri(url).GetLeftPart(UriPartial.Authority);
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
@@ -109,8 +109,16 @@ public sealed class Browser : IAsyncDisposable
         try
         {
             await context.RouteAsync(requestUrl => IsOutside(requestUrl, origin), route => AnswerOutsideRequestAsync(route, cdnFiles));
+            if (options?.InitScript is { } initScript)
+            {
+                await context.AddInitScriptAsync(initScript);
+            }
             var tab = new BrowserTab(context, await context.NewPageAsync());
             await tab.Page.GotoAsync(url);
+            if (options?.Content is { } content)
+            {
+                await tab.Page.SetContentAsync(content);
+            }
             return tab;
         }
         catch
@@ -240,10 +248,30 @@ public sealed class Browser : IAsyncDisposable
     }
 }
 
+/// <summary>What a tab needs besides its address and CDN files.</summary>
+public sealed record TabOptions
+{
+    /// <summary>
+    /// JavaScript run in every document of the tab before the document's own scripts, e.g. to
+    /// take away <c>window.WebSocket</c> from an unmodified page.
+    /// </summary>
+    public string? InitScript { get; init; }
+
+    /// <summary>
+    /// HTML the test writes into the tab once the address has loaded, for pages the server does not
+    /// have: the document keeps the server's origin, so XHR polling is same-origin as from a real
+    /// page. (A page answered by request routing instead counts as coming from the public
+    /// internet, and Chromium's local network access checks then refuse its WebSockets to loopback.)
+    /// </summary>
+    public string? Content { get; init; }
+}
+
 /// <summary>One simulated user: a browser context with a single page, plus what went on in it.</summary>
 public sealed class BrowserTab : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> _events = new();
+    private readonly ConcurrentQueue<(string Method, Uri Url)> _requests = new();
+    private readonly ConcurrentQueue<Uri> _webSockets = new();
 
     internal BrowserTab(IBrowserContext context, IPage page)
     {
@@ -251,13 +279,21 @@ public sealed class BrowserTab : IAsyncDisposable
         Page = page;
         Page.Console += (_, message) => _events.Enqueue($"console.{message.Type}: {message.Text}");
         Page.PageError += (_, error) => _events.Enqueue($"page error: {error}");
+        Page.Request += (_, request) => _requests.Enqueue((request.Method, new Uri(request.Url)));
         Page.RequestFailed += (_, request) => _events.Enqueue($"request failed: {request.Method} {request.Url} ({request.Failure})");
         Page.WebSocket += (_, socket) =>
         {
+            _webSockets.Enqueue(new Uri(socket.Url));
             _events.Enqueue($"websocket opened: {socket.Url}");
             socket.Close += (_, _) => _events.Enqueue($"websocket closed: {socket.Url}");
         };
     }
+
+    /// <summary>Every HTTP request the page made (documents, scripts, XHR), in order.</summary>
+    public IReadOnlyCollection<(string Method, Uri Url)> Requests => _requests;
+
+    /// <summary>The address of every WebSocket the page opened, in order.</summary>
+    public IReadOnlyCollection<Uri> WebSockets => _webSockets;
 
     /// <summary>The tab's own context (cookies, storage, connections).</summary>
     public IBrowserContext Context { get; }
