@@ -96,4 +96,19 @@ public sealed class EngineV3HeartbeatTests
         await http.SendAsync(sid, "4still here");
         Assert.That((await http.GetAsync(sid)).Text, Is.EqualTo("11:4still here"));
     }
+
+    [Test]
+    public async Task A_pong_from_the_client_is_the_wrong_direction_and_closes_the_session()
+    {
+        await using var server = await EngineEcho.StartAsync();
+        await using var socket = await RawWebSocket.ConnectAsync(server.WsUrl + "/engine.io/?EIO=3&transport=websocket");
+        Assert.That((await socket.ReceiveAsync()).Text, Does.StartWith("0{"));
+        await socket.SendAsync("3");
+        Assert.That((await socket.ReceiveAsync()).IsClose, Is.True);
+
+        using var http = new V3Polling(server.Url);
+        var (sid, _) = await http.OpenAsync();
+        await http.PostAsync(sid, "1:3");
+        Assert.That((await http.GetAsync(sid)).Status, Is.EqualTo(HttpStatusCode.BadRequest), "the session is gone");
+    }
 }

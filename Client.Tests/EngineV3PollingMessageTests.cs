@@ -120,6 +120,33 @@ public sealed class EngineV3PollingMessageTests
     }
 
     [Test]
+    public async Task A_second_poll_while_one_is_pending_ends_the_first_with_a_close_and_closes_the_session()
+    {
+        // The official suite skips this case (a CORS problem in browsers), but it is part of the protocol.
+        using var http = new V3Polling(_server.Url);
+        var (sid, _) = await http.OpenAsync();
+        var first = http.GetAsync(sid);
+        await Task.Delay(200);
+        var second = http.GetAsync(sid);
+        // Under load the second request may reach the server first; then the roles swap.
+        var answers = (await Task.WhenAll(first, second).Within()).OrderBy(a => a.Status).ToList();
+        Assert.That(answers[0].Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(answers[0].Text, Is.EqualTo("1:1"));
+        Assert.That(answers[1].Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await http.GetAsync(sid)).Status, Is.EqualTo(HttpStatusCode.BadRequest), "the session is gone");
+    }
+
+    [Test]
+    public async Task A_post_over_maxPayload_is_refused_with_413()
+    {
+        using var http = new V3Polling(_server.Url);
+        var (sid, _) = await http.OpenAsync();
+        var packet = "4" + new string('x', 1_000_000);
+        var post = await http.PostAsync(sid, V3Payload.Encode(packet));
+        Assert.That(post.Status, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+    }
+
+    [Test]
     public async Task A_legacy_timestamp_makes_even_text_answers_use_the_binary_form()
     {
         // engine.io-client up to 1.5 (socket.io-client 1.3.5) stamps requests "<ms>-<n>" and reads
