@@ -21,6 +21,12 @@ internal abstract class SocketProtocol
     /// </summary>
     public abstract bool ConnectsMainNamespaceOnOpen { get; }
 
+    /// <summary>
+    /// The id a socket of this revision must have, or null for a fresh random one (v5: the engine
+    /// id is a credential and stays private).
+    /// </summary>
+    public virtual string? SocketId(string nsp, string engineId) => null;
+
     /// <summary>Picks the Socket.IO revision that goes with the engine revision of a connection.</summary>
     public static SocketProtocol For(IEngineConnection connection) =>
         connection.ProtocolVersion == 3 ? SocketProtocolV4.Instance : SocketProtocolV5.Instance;
@@ -36,6 +42,13 @@ internal sealed class SocketProtocolV4 : SocketProtocol
     public static SocketProtocolV4 Instance { get; } = new();
 
     public override bool ConnectsMainNamespaceOnOpen => true;
+
+    /// <summary>
+    /// The engine id on <c>/</c>, <c>nsp#engineId</c> elsewhere: socket.io-client 2.x computes its
+    /// <c>socket.id</c> this way and applications address sockets by it (<c>io.to(id)</c>), so the
+    /// reference servers (1.4 and later, 4.x for these clients) name v3 sockets the same.
+    /// </summary>
+    public override string? SocketId(string nsp, string engineId) => nsp == "/" ? engineId : nsp + "#" + engineId;
 
     public override EngineMessage[] ConnectAccepted(string nsp, string socketId) =>
         SocketPacketEncoder.Encode(SocketPacketType.Connect, nsp, -1, null);
