@@ -31,6 +31,9 @@ public sealed partial class SocketIoV4ProtocolTests
         _server.Io.Of("/v3-guarded").Use(_ => throw new SocketIoConnectionException("not authorized"));
         _server.Io.Of("/v3-guarded-data").Use(_ => throw new SocketIoConnectionException("not authorized", new { code = 42 }));
         _server.Io.Of("/v3-ask").OnConnection(async socket => _answerToQuestion.TrySetResult(await socket.EmitWithAckAsync("question", 1)));
+        // Asked, not announced, so the other tests see exactly what the seed namespaces send.
+        _server.Io.Sockets.OnConnection(socket => socket.On("whoami", e => e.Ack(socket.Id)));
+        _server.Io.Of("/test").OnConnection(socket => socket.On("whoami", e => e.Ack(socket.Id)));
     }
 
     [OneTimeTearDown]
@@ -91,6 +94,27 @@ public sealed partial class SocketIoV4ProtocolTests
             packets.AddRange(await http.PollAsync(sid));
         }
         Assert.That(packets, Is.EqualTo(new[] { "40/test,", Greeting }));
+    }
+
+    [Test]
+    public async Task The_socket_id_is_the_one_a_2x_client_derives_from_its_engine_id()
+    {
+        // socket.io-client 2.x sets socket.id to the engine sid on "/" and to "<nsp>#<sid>"
+        // elsewhere, and applications pass that id around to address a socket (io.to(id)); the
+        // reference servers (1.4 and later, and 4.x for EIO=3) name sockets the same way.
+        var socket = await RawWebSocket.ConnectAsync(_server.WsUrl + "/socket.io/?EIO=3&transport=websocket");
+        await using var _ = socket;
+        var open = (await socket.ReceiveAsync()).Text!;
+        var sid = (string)JObject.Parse(open[1..])["sid"]!;
+        Assert.That((await socket.ReceiveAsync()).Text, Is.EqualTo("40"));
+        await socket.SendAsync("420[\"whoami\"]");
+        Assert.That((await socket.ReceiveAsync()).Text, Is.EqualTo($"430[\"{sid}\"]"));
+
+        await socket.SendAsync("40/test,");
+        Assert.That((await socket.ReceiveAsync()).Text, Is.EqualTo("40/test,"));
+        Assert.That((await socket.ReceiveAsync()).Text, Is.EqualTo(Greeting));
+        await socket.SendAsync("42/test,1[\"whoami\"]");
+        Assert.That((await socket.ReceiveAsync()).Text, Is.EqualTo($"43/test,1[\"/test#{sid}\"]"));
     }
 
     [Test]
