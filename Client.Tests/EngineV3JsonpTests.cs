@@ -89,6 +89,19 @@ public sealed partial class EngineV3JsonpTests
     }
 
     [Test]
+    public async Task A_form_encoded_by_the_browser_with_plus_for_space_is_decoded()
+    {
+        // The client posts through a hidden HTML form, and browsers encode a space as "+" there.
+        var (http, sid) = await OpenAsync();
+        using var _ = http;
+        var packet = "4a b+c&d=e";
+        var post = await http.PostAsync(sid, "d=" + WebUtility.UrlEncode(EscapeNewlines(V3Payload.Encode(packet))), FormType);
+        Assert.That(post.Status, Is.EqualTo(HttpStatusCode.OK), post.ToString());
+        var (_, payload) = ReadScript(await http.GetAsync(sid));
+        Assert.That(V3Payload.Decode(payload), Is.EqualTo(new[] { packet }));
+    }
+
+    [Test]
     public async Task Binary_goes_to_a_JSONP_client_as_base64()
     {
         var (http, sid) = await OpenAsync();
