@@ -23,7 +23,7 @@ public sealed class Socket
         Namespace = ns;
         Client = client;
         Auth = auth;
-        Id = NewId();
+        Id = client.Protocol.SocketId(ns.Name, client.Connection.Id) ?? NewId();
     }
 
     /// <summary>The socket id (also the name of the room only this socket is in).</summary>
