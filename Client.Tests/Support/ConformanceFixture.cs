@@ -1,0 +1,76 @@
+using Newtonsoft.Json.Linq;
+
+namespace SocketIoChat.Tests.Support;
+
+/// <summary>
+/// Base for fixtures that speak the protocols by hand to one server started with the
+/// "conformance" profile: Socket.IO at <c>/socket.io/</c>, a raw Engine.IO echo at <c>/engine.io/</c>,
+/// heartbeat 300/200 ms as the official suites expect. The server is shared by the fixture's tests
+/// (each opens its own sessions) and warmed up first, so the first test does not pay for JIT
+/// compilation inside the suites' tight heartbeat windows.
+/// </summary>
+public abstract class ConformanceFixture
+{
+    /// <summary>The raw Engine.IO echo endpoint.</summary>
+    public const string EnginePath = "/engine.io/";
+
+    /// <summary>The Socket.IO endpoint.</summary>
+    public const string SocketIoPath = "/socket.io/";
+
+    /// <summary>The server of this fixture.</summary>
+    protected TestServer Server { get; private set; } = null!;
+
+    /// <summary>Starts and warms up the server.</summary>
+    [OneTimeSetUp]
+    public async Task StartServerAsync()
+    {
+        Server = await TestServer.StartAsync("conformance");
+        foreach (var path in (string[])[EnginePath, SocketIoPath])
+        {
+            using var http = Polling(path);
+            var sid = await http.OpenAsync();
+            await http.PostAsync(http.PollingUrl(sid), "1");
+        }
+        var (echo, _) = await EngineWebSocket.OpenAsync(WebSocketUrl(EnginePath));
+        await using (echo)
+        {
+            await echo.SendAsync("4warm-up");
+            await echo.NextTextAsync();
+        }
+        await using var io = await ConnectSocketIoAsync();
+        await io.SendAsync("42[\"message\",\"warm-up\"]");
+        await io.NextTextAsync();
+    }
+
+    /// <summary>Stops the server.</summary>
+    [OneTimeTearDown]
+    public async Task StopServerAsync() => await Server.DisposeAsync();
+
+    /// <summary>A polling client for <paramref name="path"/>.</summary>
+    protected EngineHttp Polling(string path) => new(Server.Url, path);
+
+    /// <summary>The WebSocket URL of <paramref name="path"/>, for a new session or for upgrading <paramref name="sid"/>.</summary>
+    protected string WebSocketUrl(string path, string? sid = null) =>
+        $"{Server.WsUrl}{path}?EIO=4&transport=websocket" + (sid is null ? "" : $"&sid={sid}");
+
+    /// <summary>
+    /// Opens a WebSocket to <c>/socket.io/</c>, connects to the main namespace with <c>40</c> and
+    /// consumes the acceptance and the <c>auth</c> event the conformance handler emits.
+    /// </summary>
+    protected async Task<EngineWebSocket> ConnectSocketIoAsync()
+    {
+        var (socket, _) = await EngineWebSocket.OpenAsync(WebSocketUrl(SocketIoPath));
+        await socket.SendAsync("40");
+        var accepted = await socket.NextTextAsync();
+        Assert.That(accepted, Does.StartWith("40{"));
+        Assert.That(await socket.NextTextAsync(), Is.EqualTo("42[\"auth\",{}]"));
+        return socket;
+    }
+
+    /// <summary>The JSON after <paramref name="prefix"/> in <paramref name="packet"/>.</summary>
+    protected static JObject JsonAfter(string packet, string prefix)
+    {
+        Assert.That(packet, Does.StartWith(prefix));
+        return JObject.Parse(packet[prefix.Length..]);
+    }
+}
