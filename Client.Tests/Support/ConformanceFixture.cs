@@ -67,6 +67,25 @@ public abstract class ConformanceFixture
         return socket;
     }
 
+    /// <summary>
+    /// Sends <paramref name="connect"/> over the polling session <paramref name="sid"/> of
+    /// <c>/socket.io/</c> and returns the two answers: the acceptance and the <c>auth</c> event
+    /// (they may come in one poll or in two).
+    /// </summary>
+    protected static async Task<string[]> ConnectSocketIoOverPollingAsync(EngineHttp http, string sid, string connect = "40")
+    {
+        var (status, body) = await http.PostAsync(http.PollingUrl(sid), connect);
+        Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.OK), body);
+        var received = new List<string>(await http.PollSkippingPingsAsync(sid));
+        if (received.Count == 1)
+        {
+            received.AddRange(await http.PollSkippingPingsAsync(sid));
+        }
+        Assert.That(received, Has.Count.EqualTo(2), "expected the acceptance and the auth event");
+        Assert.That(received[0], Does.StartWith("40{\"sid\":"));
+        return [.. received];
+    }
+
     /// <summary>The JSON after <paramref name="prefix"/> in <paramref name="packet"/>.</summary>
     protected static JObject JsonAfter(string packet, string prefix)
     {
