@@ -86,12 +86,18 @@ public sealed class EngineWebSocket : IAsyncDisposable
         return new WsMessage(null, null, true);
     }
 
-    /// <summary>The next message that is not a heartbeat ping.</summary>
-    public async Task<WsMessage> NextSkippingPingsAsync()
+    /// <summary>The next message that is not a heartbeat ping, within the limit (pings go on meanwhile).</summary>
+    public async Task<WsMessage> NextSkippingPingsAsync(TimeSpan? limit = null)
     {
+        var deadline = DateTime.UtcNow + (limit ?? Eventually.Limit);
         while (true)
         {
-            var message = await NextAsync();
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                Assert.Fail("only heartbeat pings arrived within the limit");
+            }
+            var message = await NextAsync(left);
             if (message.Text != "2")
             {
                 return message;
