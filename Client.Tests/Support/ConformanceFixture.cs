@@ -25,21 +25,44 @@ public abstract class ConformanceFixture
     public async Task StartServerAsync()
     {
         Server = await TestServer.StartAsync("conformance");
-        foreach (var path in (string[])[EnginePath, SocketIoPath])
+        await WarmUpAsync();
+    }
+
+    /// <summary>
+    /// Runs each endpoint's common paths once so they are compiled before the tests. Nothing is
+    /// asserted: a cold start on a loaded machine may well miss a 200 ms pong deadline, and that is
+    /// no finding; whatever ran has been compiled all the same.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        try
         {
-            using var http = Polling(path);
-            var sid = await http.OpenAsync();
-            await http.PostAsync(http.PollingUrl(sid), "1");
+            using var http = new HttpClient { Timeout = Eventually.Limit };
+            foreach (var path in (string[])[EnginePath, SocketIoPath])
+            {
+                var open = await http.GetStringAsync($"{Server.Url}{path}?EIO=4&transport=polling");
+                var sid = (string?)JObject.Parse(open[1..])["sid"];
+                using var close = new StringContent("1");
+                using var _ = await http.PostAsync($"{Server.Url}{path}?EIO=4&transport=polling&sid={sid}", close);
+            }
+            await using (var echo = await EngineWebSocket.ConnectAsync(WebSocketUrl(EnginePath)))
+            {
+                await echo.NextAsync();
+                await echo.SendAsync("4warm-up");
+                await echo.NextAsync();
+            }
+            await using var io = await EngineWebSocket.ConnectAsync(WebSocketUrl(SocketIoPath));
+            await io.NextAsync();
+            await io.SendAsync("40");
+            await io.NextAsync();
+            await io.SendAsync("42[\"message\",\"warm-up\"]");
+            await io.NextAsync();
         }
-        var (echo, _) = await EngineWebSocket.OpenAsync(WebSocketUrl(EnginePath));
-        await using (echo)
+        catch (Exception ex) when (ex is HttpRequestException or System.Net.WebSockets.WebSocketException or TimeoutException
+            or OperationCanceledException or Newtonsoft.Json.JsonException)
         {
-            await echo.SendAsync("4warm-up");
-            await echo.NextTextAsync();
+            TestContext.Progress.WriteLine($"warm-up incomplete, which is harmless: {ex.Message}");
         }
-        await using var io = await ConnectSocketIoAsync();
-        await io.SendAsync("42[\"message\",\"warm-up\"]");
-        await io.NextTextAsync();
     }
 
     /// <summary>Stops the server.</summary>
