@@ -112,7 +112,11 @@ internal sealed class Client
         }
         if (socket is null)
         {
+            // The protocol says a server that does not get a CONNECT first MUST close the
+            // connection; the reference server closes on any packet for a namespace the client
+            // has not joined (or has left), and so do we.
             SocketIoLog.NotConnected(_server.Logger, Connection.Id, packet.Namespace);
+            Connection.Close(DisconnectReason.ForcedServerClose);
             return;
         }
         switch (packet.Type)

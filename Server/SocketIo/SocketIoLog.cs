@@ -23,6 +23,6 @@ internal static partial class SocketIoLog
     [LoggerMessage(106, LogLevel.Information, "Connection {Sid} joined no namespace within the connect timeout; closing")]
     public static partial void ConnectTimeout(ILogger logger, string sid);
 
-    [LoggerMessage(107, LogLevel.Debug, "Connection {Sid}: packet for {Namespace}, which it has not joined; ignored")]
+    [LoggerMessage(107, LogLevel.Information, "Connection {Sid}: packet for {Namespace}, which it has not joined; closing")]
     public static partial void NotConnected(ILogger logger, string sid, string @namespace);
 }
