@@ -101,14 +101,11 @@ internal sealed class EngineSession : IEngineConnection
         return false;
     }
 
-    /// <summary>Closes on request of the layer above: what is queued is still delivered.</summary>
-    public void Close(string reason) => Close(reason, EngineMessage.ClosePacket);
-
     /// <summary>
-    /// Closes gracefully: a polling session stays findable until one more poll has taken what is
-    /// queued, ending with <paramref name="farewell"/>.
+    /// Closes on request of the layer above: what is queued is still delivered. A polling session
+    /// stays findable until one more poll has taken it, ending with a close packet.
     /// </summary>
-    private void Close(string reason, EngineMessage farewell)
+    public void Close(string reason)
     {
         if (!TryMarkClosed())
         {
@@ -119,7 +116,7 @@ internal sealed class EngineSession : IEngineConnection
         {
             // A polling client learns of the close from the next poll; keep the session findable
             // until that poll has drained the queue, or until the grace period ends.
-            _outbound.Writer.TryWrite(farewell);
+            _outbound.Writer.TryWrite(EngineMessage.ClosePacket);
             _outbound.Writer.TryComplete();
             lock (_heartbeatLock)
             {
@@ -140,9 +137,9 @@ internal sealed class EngineSession : IEngineConnection
 
     /// <summary>
     /// Closes on an error: the session id is unknown from now on;
-    /// a pending poll gets a close packet.
+    /// a pending poll gets <paramref name="farewell"/> (a close packet unless told otherwise).
     /// </summary>
-    public void CloseNow(string reason)
+    public void CloseNow(string reason, EngineMessage? farewell = null)
     {
         if (!TryMarkClosed())
         {
@@ -152,7 +149,7 @@ internal sealed class EngineSession : IEngineConnection
         _server.Remove(this);
         if (Transport is PollingTransport)
         {
-            _outbound.Writer.TryWrite(EngineMessage.ClosePacket);
+            _outbound.Writer.TryWrite(farewell ?? EngineMessage.ClosePacket);
         }
         _outbound.Writer.TryComplete();
         Transport.OnSessionClosed();
@@ -293,9 +290,9 @@ internal sealed class EngineSession : IEngineConnection
                 Send(packet.Data.IsEmpty ? EngineMessage.Pong : EngineMessage.Text(EnginePacketType.Pong, packet.Data.Span));
                 break;
             case EnginePacketType.Close:
-                // The client said goodbye: the pending poll (or, if the POST overtook it, the next
-                // one) ends with a noop; after that the sid is unknown.
-                Close("transport close", EngineMessage.Noop);
+                // The client said goodbye: a pending poll ends with a noop, and the sid is unknown
+                // at once, as in the reference.
+                CloseNow("transport close", EngineMessage.Noop);
                 break;
             case EnginePacketType.Noop:
             case EnginePacketType.Upgrade:
