@@ -1,3 +1,4 @@
+using System.Buffers;
 using SocketIoChat.EngineIo;
 
 namespace SocketIoChat.SocketIo.Adapter;
@@ -86,21 +87,91 @@ internal sealed class InMemoryAdapter(Namespace ns) : IAdapter
 
     public void Broadcast(EngineMessage[] packet, BroadcastOptions options)
     {
-        var targets = new List<Socket>();
+        // Recipients are gathered into a pooled array under the lock and sent to outside it (a send
+        // that closes a slow client re-enters the adapter): no allocation per recipient.
+        Socket[] targets;
+        var count = 0;
         lock (_lock)
         {
-            ForEachTarget(options, id =>
+            targets = ArrayPool<Socket>.Shared.Rent(Math.Max(1, CandidateCount(options)));
+            if (options.Rooms.Count == 0)
             {
-                if (ns.Sockets.TryGetValue(id, out var socket))
+                foreach (var id in _socketRooms.Keys)
                 {
-                    targets.Add(socket);
+                    AddTarget(id, options, targets, ref count);
                 }
-            });
+            }
+            else if (options.Rooms.Count == 1)
+            {
+                foreach (var room in options.Rooms)
+                {
+                    if (_rooms.TryGetValue(room, out var members))
+                    {
+                        foreach (var id in members)
+                        {
+                            AddTarget(id, options, targets, ref count);
+                        }
+                    }
+                }
+            }
+            else
+            {
+                var seen = t_seen ??= new HashSet<string>(StringComparer.Ordinal);
+                foreach (var room in options.Rooms)
+                {
+                    if (_rooms.TryGetValue(room, out var members))
+                    {
+                        foreach (var id in members)
+                        {
+                            if (seen.Add(id))
+                            {
+                                AddTarget(id, options, targets, ref count);
+                            }
+                        }
+                    }
+                }
+                seen.Clear();
+            }
         }
-        // Sent outside the lock: a send that closes a slow client re-enters the adapter.
-        foreach (var socket in targets)
+        try
         {
-            socket.Client.Send(packet, options.Volatile);
+            for (var i = 0; i < count; i++)
+            {
+                targets[i].Client.Send(packet, options.Volatile);
+            }
+        }
+        finally
+        {
+            Array.Clear(targets, 0, count);
+            ArrayPool<Socket>.Shared.Return(targets);
+        }
+    }
+
+    [ThreadStatic]
+    private static HashSet<string>? t_seen;
+
+    private int CandidateCount(BroadcastOptions options)
+    {
+        if (options.Rooms.Count == 0)
+        {
+            return _socketRooms.Count;
+        }
+        var total = 0;
+        foreach (var room in options.Rooms)
+        {
+            if (_rooms.TryGetValue(room, out var members))
+            {
+                total += members.Count;
+            }
+        }
+        return total;
+    }
+
+    private void AddTarget(string id, BroadcastOptions options, Socket[] targets, ref int count)
+    {
+        if (!IsExcluded(id, options) && ns.Sockets.TryGetValue(id, out var socket))
+        {
+            targets[count++] = socket;
         }
     }
 
