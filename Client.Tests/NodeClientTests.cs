@@ -7,6 +7,7 @@ namespace SocketIoChat.Tests;
 /// <summary>
 /// The real npm socket.io-client 4.8.4, run by Node.js (<c>node/scenario.mjs</c>), against our
 /// server over each transport mode. The script records what the client saw; the assertions are here.
+/// The older generations run through the same script in <see cref="NodeClientGenerationsTests"/>.
 /// </summary>
 public sealed class NodeClientTests
 {
