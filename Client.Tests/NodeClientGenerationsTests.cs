@@ -215,6 +215,48 @@ public sealed class NodeClientGenerationsTests
     }
 
     /// <summary>
+    /// Every generation in every mode, at once in one Node process, stays connected across several
+    /// heartbeats of a server with a short pingInterval, with pings going the way its protocol says:
+    /// Engine.IO v3 clients (1.x, 2.x) ping and the server answers; Engine.IO v4 clients (3.x, 4.x)
+    /// answer the server's pings. The hold outlasts pingInterval + pingTimeout, so a server that
+    /// ignored v3 pings would drop those clients, and a v4 client without pings would drop itself.
+    /// </summary>
+    [Test]
+    public async Task Every_generation_survives_heartbeats_pinging_in_the_direction_of_its_protocol()
+    {
+        // Generous against a loaded machine: a heartbeat may come up to 4 s late before anyone gives up.
+        await using var server = await TestServer.StartAsync(
+            "default", "--SocketIo:PingInterval", "00:00:01", "--SocketIo:PingTimeout", "00:00:04");
+        var clients = Clients().Select(c => (Version: (string)c.Arguments[0]!, Mode: (string)c.Arguments[1]!)).ToArray();
+        var peers = new JArray(clients.Select(c => new JObject { ["client"] = Modules[c.Version], ["mode"] = c.Mode }));
+
+        var seen = await NodeRunner.RunJsonAsync(
+            ["scenario.mjs", Modules["4.8.4"], server.Url, "default", "heartbeats", "-"],
+            new JObject { ["peers"] = peers, ["holdMs"] = 7000, ["data"] = "still here" }.ToString(Formatting.None));
+
+        var observed = (JArray)seen["peers"]!;
+        Assert.That(observed, Has.Count.EqualTo(clients.Length));
+        Assert.Multiple(() =>
+        {
+            for (var i = 0; i < clients.Length; i++)
+            {
+                var (version, mode) = clients[i];
+                var peer = observed[i];
+                var heartbeats = peer["heartbeats"]!;
+                var who = $"{version} over {mode}: {heartbeats.ToString(Formatting.None)}";
+                Assert.That((string?)peer["version"], Is.EqualTo(version), $"peer {i} loaded the wrong client");
+                // About 7 heartbeats are due during the hold; 3 leaves room for a slow machine.
+                var (pinger, answerer) = version[0] < '3' ? ("sent", "received") : ("received", "sent");
+                Assert.That((int)heartbeats[pinger]!["ping"]!, Is.GreaterThanOrEqualTo(3), $"pings {pinger}, {who}");
+                Assert.That((int)heartbeats[answerer]!["pong"]!, Is.GreaterThanOrEqualTo(3), $"pongs {answerer}, {who}");
+                Assert.That((int)heartbeats[answerer]!["ping"]!, Is.Zero, $"pings in the wrong direction, {who}");
+                Assert.That((int)heartbeats[pinger]!["pong"]!, Is.Zero, $"pongs in the wrong direction, {who}");
+                AssertJson(peer["responses"], Responses("Connected", "still here"));
+            }
+        });
+    }
+
+    /// <summary>
     /// The scenarios of one batch: label → (scenario, input). Each test reads the labels it needs.
     /// </summary>
     private static Dictionary<string, (string Scenario, JObject Input)> BatchFor(string version)

@@ -127,6 +127,34 @@ const scenarios = {
     };
   },
 
+  // One socket per entry of input.peers ({client, mode}), all on /test at the same time, kept open
+  // for input.holdMs (meant to span several heartbeats of a server with a short pingInterval);
+  // then each does a "my event" round trip. Prints the heartbeat packets each engine sent and
+  // received, which show who pings whom (Engine.IO v3: the client pings; v4: the server pings).
+  async heartbeats(run, input) {
+    const peers = input.peers.map(({ client, mode }) => {
+      const socket = run.connect("/test", client, mode);
+      return { client, mode, socket, heartbeats: countHeartbeats(socket), responses: record(socket, "my response") };
+    });
+    await Promise.all(peers.map((peer) => untilCount(peer.responses, 1)));
+    // Time passing is the point here; a socket lost meanwhile fails the run through its "disconnect".
+    await new Promise((resolve) => setTimeout(resolve, input.holdMs));
+    for (const peer of peers) {
+      peer.socket.emit("my event", { data: input.data });
+    }
+    await Promise.all(peers.map((peer) => untilCount(peer.responses, 2)));
+    return {
+      peers: peers.map(({ client, mode, socket, heartbeats, responses }) => ({
+        client,
+        version: loadClient(client).version,
+        mode,
+        transport: transportOf(socket),
+        heartbeats,
+        responses: responses.map((args) => args[0]),
+      })),
+    };
+  },
+
   // "echo" without an acknowledgement: the server emits "echo" back with the same arguments.
   async echo(run, input) {
     const socket = run.connect("/test");
@@ -344,6 +372,21 @@ function watchTransport(socket) {
     });
   });
   return { transportAtOpen: () => transportAtOpen, upgrades, upgraded };
+}
+
+// Counts the Engine.IO ping and pong packets the engine sends ("packetCreate") and receives
+// ("packet"), live: {sent: {ping, pong}, received: {ping, pong}}. Every generation emits both
+// events. The upgrade's "probe" ping and pong are not heartbeats and are left out.
+function countHeartbeats(socket) {
+  const counts = { sent: { ping: 0, pong: 0 }, received: { ping: 0, pong: 0 } };
+  const count = (direction) => (packet) => {
+    if ((packet.type === "ping" || packet.type === "pong") && packet.data !== "probe") {
+      counts[direction][packet.type]++;
+    }
+  };
+  socket.io.engine.on("packetCreate", count("sent"));
+  socket.io.engine.on("packet", count("received"));
+  return counts;
 }
 
 // Resolves with the arguments of the next `event` on `socket`.
