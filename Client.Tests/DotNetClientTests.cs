@@ -10,7 +10,7 @@ namespace SocketIoChat.Tests;
 
 /// <summary>
 /// The .NET SocketIOClient 3.0.6 against the seed /test namespace, over each transport, speaking
-/// Engine.IO v4 (Socket.IO v5) and Engine.IO v3 (Socket.IO v4, as socket.io-client 2.x does).
+/// Engine.IO v4 (Socket.IO v5) and Engine.IO v3 (Socket.IO v4, as socket.io-client 1.x and 2.x do).
 /// </summary>
 [TestFixture(4, TransportProtocol.WebSocket)]
 [TestFixture(4, TransportProtocol.Polling)]
