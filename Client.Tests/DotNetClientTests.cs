@@ -8,10 +8,15 @@ using SocketIoChat.Tests.Support;
 
 namespace SocketIoChat.Tests;
 
-/// <summary>The .NET SocketIOClient 3.0.6 against the seed /test namespace, over each transport.</summary>
-[TestFixture(TransportProtocol.WebSocket)]
-[TestFixture(TransportProtocol.Polling)]
-public sealed class DotNetClientTests(TransportProtocol transport)
+/// <summary>
+/// The .NET SocketIOClient 3.0.6 against the seed /test namespace, over each transport, speaking
+/// Engine.IO v4 (Socket.IO v5) and Engine.IO v3 (Socket.IO v4, as socket.io-client 1.x and 2.x do).
+/// </summary>
+[TestFixture(4, TransportProtocol.WebSocket)]
+[TestFixture(4, TransportProtocol.Polling)]
+[TestFixture(3, TransportProtocol.WebSocket)]
+[TestFixture(3, TransportProtocol.Polling)]
+public sealed class DotNetClientTests(int eio, TransportProtocol transport)
 {
     private TestServer _server = null!;
 
@@ -26,11 +31,11 @@ public sealed class DotNetClientTests(TransportProtocol transport)
     {
         private readonly ConcurrentDictionary<string, Channel<SocketIOResponse>> _received = new();
 
-        public Peer(string url, TransportProtocol transport, params string[] events)
+        public Peer(string url, int eio, TransportProtocol transport, params string[] events)
         {
             Client = new SocketIO(url, new SocketIOOptions
             {
-                EIO = 4,
+                EIO = eio,
                 Transport = transport,
                 AutoUpgrade = false,
                 Reconnection = false,
@@ -65,9 +70,24 @@ public sealed class DotNetClientTests(TransportProtocol transport)
 
     private async Task<Peer> ConnectAsync(string nsp = "/test", params string[] events)
     {
-        var peer = new Peer(_server.Url + nsp, transport, events.Length == 0 ? ["my response", "echo"] : events);
+        var peer = new Peer(_server.Url + nsp, eio, transport, events.Length == 0 ? ["my response", "echo"] : events);
         await peer.ConnectAsync();
         return peer;
+    }
+
+    /// <summary>The fixture really runs with its parameters: the client could fall back without the other tests noticing.</summary>
+    [Test]
+    public async Task The_server_sees_the_Engine_IO_revision_and_transport_the_client_was_set_to()
+    {
+        var nsp = $"/dotnet-protocol-eio{eio}-{transport}";
+        var seen = new TaskCompletionSource<(int Eio, string Transport)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.Io.Of(nsp).OnConnection(socket => seen.TrySetResult((socket.ProtocolVersion, socket.Transport)));
+        using var peer = new Peer(_server.Url + nsp, eio, transport);
+        await peer.ConnectAsync();
+
+        var (seenEio, seenTransport) = await seen.Task.Within();
+        Assert.That(seenEio, Is.EqualTo(eio));
+        Assert.That(seenTransport, Is.EqualTo(transport == TransportProtocol.WebSocket ? "websocket" : "polling"));
     }
 
     [Test]
@@ -120,7 +140,7 @@ public sealed class DotNetClientTests(TransportProtocol transport)
     [Test]
     public async Task The_client_answers_a_server_acknowledgement()
     {
-        var nsp = "/dotnet-acks-" + transport;
+        var nsp = $"/dotnet-acks-eio{eio}-{transport}";
         var answered = new TaskCompletionSource<JArray>(TaskCreationOptions.RunContinuationsAsynchronously);
         _server.Io.Of(nsp).OnConnection(async socket =>
         {
@@ -133,7 +153,7 @@ public sealed class DotNetClientTests(TransportProtocol transport)
                 answered.TrySetException(ex);
             }
         });
-        var peer = new Peer(_server.Url + nsp, transport);
+        var peer = new Peer(_server.Url + nsp, eio, transport);
         using var _ = peer;
         peer.Client.On("question", response => response.CallbackAsync(response.GetValue<int>(0) + 1));
         await peer.ConnectAsync();
@@ -158,7 +178,33 @@ public sealed class DotNetClientTests(TransportProtocol transport)
     {
         using var peer = await ConnectAsync();
         await peer.NextAsync("my response");
-        await peer.Client.EmitAsync("my event", new { data = "中文 😀 é" });
-        Assert.That(Data(await peer.NextAsync("my response")), Is.EqualTo("中文 😀 é"));
+        // 𝄞 is outside the BMP like the emoji: two UTF-16 units, which the EIO=3 polling length counts.
+        await peer.Client.EmitAsync("my event", new { data = "中文 😀 é 𝄞" });
+        Assert.That(Data(await peer.NextAsync("my response")), Is.EqualTo("中文 😀 é 𝄞"));
+    }
+
+    /// <summary>
+    /// The client stays connected across several heartbeats of a server with a short pingInterval
+    /// (EIO=3: the client pings; EIO=4: the server does) for longer than pingInterval + pingTimeout,
+    /// so a missed or misdirected heartbeat would have ended the session.
+    /// </summary>
+    [Test]
+    public async Task The_connection_outlasts_several_heartbeats()
+    {
+        // Generous against a loaded machine: a heartbeat may come up to 4 s late before anyone gives up.
+        await using var server = await TestServer.StartAsync(
+            "default", "--SocketIo:PingInterval", "00:00:01", "--SocketIo:PingTimeout", "00:00:04");
+        using var peer = new Peer(server.Url + "/test", eio, transport, "my response");
+        var disconnects = new ConcurrentQueue<string>();
+        peer.Client.OnDisconnected += (_, reason) => disconnects.Enqueue(reason);
+        await peer.ConnectAsync();
+        Assert.That(Data(await peer.NextAsync("my response")), Is.EqualTo("Connected"));
+
+        // Time passing is the point: 7 s is more than pingInterval + pingTimeout (5 s).
+        await Task.Delay(TimeSpan.FromSeconds(7));
+
+        Assert.That(disconnects, Is.Empty, "the client was disconnected while idle");
+        await peer.Client.EmitAsync("my event", new { data = "still here" });
+        Assert.That(Data(await peer.NextAsync("my response")), Is.EqualTo("still here"));
     }
 }

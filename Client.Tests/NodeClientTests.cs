@@ -7,6 +7,7 @@ namespace SocketIoChat.Tests;
 /// <summary>
 /// The real npm socket.io-client 4.8.4, run by Node.js (<c>node/scenario.mjs</c>), against our
 /// server over each transport mode. The script records what the client saw; the assertions are here.
+/// The older generations run through the same script in <see cref="NodeClientGenerationsTests"/>.
 /// </summary>
 public sealed class NodeClientTests
 {
@@ -17,7 +18,7 @@ public sealed class NodeClientTests
     public static readonly string[] TransportModes = ["websocket", "polling", "default"];
 
     // Every byte value, so no encoding step can quietly alter one.
-    private static readonly byte[] AllByteValues = [.. Enumerable.Range(0, 256).Select(i => (byte)i)];
+    internal static readonly byte[] AllByteValues = [.. Enumerable.Range(0, 256).Select(i => (byte)i)];
 
     [TestCaseSource(nameof(TransportModes))]
     public async Task A_client_of_the_test_namespace_is_greeted_with_Connected(string mode)
@@ -241,22 +242,22 @@ public sealed class NodeClientTests
     private static Task<JObject> RunScenarioAsync(TestServer server, string mode, string scenario, JObject? input = null) =>
         // The input goes through stdin: large payloads would not fit on a command line.
         NodeRunner.RunJsonAsync(
-            ["scenario.mjs", server.Url, mode, scenario, "-"],
+            ["scenario.mjs", "socket.io-client", server.Url, mode, scenario, "-"],
             (input ?? []).ToString(Formatting.None));
 
-    private static JArray Responses(params string[] data) =>
+    internal static JArray Responses(params string[] data) =>
         new(data.Select(d => new JObject { ["data"] = d }));
 
     /// <summary>The script's stand-in for a Buffer; see <c>node/scenario.mjs</c>.</summary>
-    private static JObject Binary(byte[] bytes) => new() { ["$binary"] = Convert.ToBase64String(bytes) };
+    internal static JObject Binary(byte[] bytes) => new() { ["$binary"] = Convert.ToBase64String(bytes) };
 
-    private static byte[] BytesOf(JToken marker)
+    internal static byte[] BytesOf(JToken marker)
     {
         Assert.That(marker is JObject { Count: 1 } && marker["$binary"]?.Type == JTokenType.String,
             $"expected a Buffer as {{\"$binary\": …}}, got {marker.ToString(Formatting.None)}");
         return Convert.FromBase64String((string)marker["$binary"]!);
     }
 
-    private static void AssertJson(JToken? actual, JToken expected) =>
+    internal static void AssertJson(JToken? actual, JToken expected) =>
         Assert.That(actual?.ToString(Formatting.None), Is.EqualTo(expected.ToString(Formatting.None)));
 }

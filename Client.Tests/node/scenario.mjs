@@ -1,45 +1,68 @@
-// Drives the real npm socket.io-client against a running server for one scenario and prints one
-// JSON line of what it observed. The NUnit tests (NodeClientTests.cs) make the assertions, so this
-// script only records; it fails (non-zero exit, message on stderr) when an expected event never
-// comes, the connection is refused, or the overall time limit passes.
+// Drives a real npm socket.io-client against a running server for one scenario and prints one
+// JSON line of what it observed. The NUnit tests (NodeClientTests.cs, NodeClientGenerationsTests.cs)
+// make the assertions, so this script only records; it fails (non-zero exit, message on stderr)
+// when an expected event never comes, the connection is refused, or the time limit passes.
 //
-//   node scenario.mjs <url> <websocket|polling|default> <scenario> [json input | -]
+//   node scenario.mjs <client> <url> <websocket|polling|default> <scenario> [json input | -]
 //
+// <client> is the npm name of the client generation in package.json: "sio1.3" (1.3.5), "sio1.7"
+// (1.7.4), "sio2" (2.5.0), "sio3" (3.1.3) or "socket.io-client" (4.8.4).
 // "-" reads the input from stdin (command lines are too short for large payloads).
 // Binary values cross the process boundary as {"$binary": "<base64>"}: such markers in the input
 // become Buffers before sending, and received Buffers are printed the same way. Binary that arrives
 // as anything but a Buffer is printed with a "$type" so a comparison with the input fails visibly.
+//
+// The scenario "batch" runs several scenarios one after the other in this one process (starting
+// Node for each would make the generation matrix slow). Its input is {"<label>": {"scenario": …,
+// "input": …}, …}; it prints {"client": {name, version}, "runs": {"<label>": {"observations": …} or
+// {"error": "…"}}}, so one failing scenario fails only the tests that look at its label.
 
-import { io } from "socket.io-client";
+import { createRequire } from "node:module";
 
-const OVERALL_LIMIT_MS = 20_000;
+const require = createRequire(import.meta.url);
+
+const RUN_LIMIT_MS = 20_000;
 
 const TRANSPORTS = { websocket: ["websocket"], polling: ["polling"], default: undefined };
 
-// Every socket opened, so a failure can close them all and the process can end promptly.
-const sockets = [];
-let failed = false;
+// How each generation opens a socket and reports failures. The clients are CommonJS, hence
+// createRequire. 1.x and 2.x export `lookup` with a `connect` alias; 3.x and 4.x export `io`.
+// Every generation keeps its Manager at `socket.io` and the Engine.IO socket at `socket.io.engine`.
+const ADAPTERS = {
+  legacy: {
+    open: (client, url, options) => client.connect(url, options),
+    // Before 3.x a refused namespace arrives as "error", and the connection timeout has its own event.
+    failureEvents: ["connect_error", "connect_timeout", "error"],
+  },
+  modern: {
+    open: (client, url, options) => client.io(url, options),
+    failureEvents: ["connect_error"],
+  },
+};
 
-const [url, mode, scenario, inputJson] = process.argv.slice(2);
+// Loaded generations by npm name, so a scenario with peers of several generations loads each once.
+const clients = new Map();
 
-// Not unref'd: this timer is what guarantees the process ends even if the client waits forever.
-const overall = setTimeout(
-  () => fail(`scenario "${scenario}" did not finish within ${OVERALL_LIMIT_MS} ms`),
-  OVERALL_LIMIT_MS,
-);
+const [defaultClient, url, defaultMode, scenarioName, inputJson] = process.argv.slice(2);
 
-if (!url || !mode || !scenario) {
-  await fail("usage: node scenario.mjs <url> <websocket|polling|default> <scenario> [json input | -]");
+if (!defaultClient || !url || !defaultMode || !scenarioName) {
+  await usage("node scenario.mjs <client> <url> <websocket|polling|default> <scenario> [json input | -]");
 }
-if (!(mode in TRANSPORTS)) {
-  await fail(`unknown transport mode "${mode}"; expected ${Object.keys(TRANSPORTS).join(", ")}`);
+if (!(defaultMode in TRANSPORTS)) {
+  await usage(`unknown transport mode "${defaultMode}"; expected ${Object.keys(TRANSPORTS).join(", ")}`);
 }
-const input = fromWire(JSON.parse((inputJson === "-" ? await readStdin() : inputJson) ?? "{}"));
+try {
+  loadClient(defaultClient);
+} catch (error) {
+  await usage(error.message);
+}
+const topInput = fromWire(JSON.parse((inputJson === "-" ? await readStdin() : inputJson) ?? "{}"));
 
+// Every scenario gets a Run (its sockets, its failure) and its input; it resolves with observations.
 const scenarios = {
   // The /test namespace greets every new socket.
-  async greeting() {
-    const socket = connect("/test");
+  async greeting(run) {
+    const socket = run.connect("/test");
     const greeting = await next(socket, "my response");
     return { greeting, transport: transportOf(socket) };
   },
@@ -47,9 +70,9 @@ const scenarios = {
   // "my event" is answered to the sender only. To show the other client got nothing without
   // sleeping, the sender then broadcasts a marker: the server handles the sender's packets in
   // order, so anything it wrongly sent to the other client would be queued before the marker.
-  async myEvent() {
-    const sender = connect("/test");
-    const other = connect("/test");
+  async myEvent(run, input) {
+    const sender = run.connect("/test");
+    const other = run.connect("/test");
     const senderEvents = record(sender, "my response");
     const otherEvents = record(other, "my response");
     await Promise.all([untilCount(senderEvents, 1), untilCount(otherEvents, 1)]);
@@ -65,9 +88,9 @@ const scenarios = {
   },
 
   // "my broadcast event" reaches every client of /test, the sender included.
-  async broadcast() {
-    const first = connect("/test");
-    const second = connect("/test");
+  async broadcast(run, input) {
+    const first = run.connect("/test");
+    const second = run.connect("/test");
     const firstEvents = record(first, "my response");
     const secondEvents = record(second, "my response");
     await Promise.all([untilCount(firstEvents, 1), untilCount(secondEvents, 1)]);
@@ -80,9 +103,61 @@ const scenarios = {
     };
   },
 
+  // One socket per entry of input.peers ({client, mode}), all on /test at the same time; then, for
+  // each entry of input.sends ({peer: index, data}) in turn, that peer emits "my broadcast event"
+  // with {data}, and the next waits until every peer has received it. Prints what each received.
+  async crossBroadcast(run, input) {
+    const peers = input.peers.map(({ client, mode }) => {
+      const socket = run.connect("/test", client, mode);
+      return { client, mode, socket, responses: record(socket, "my response") };
+    });
+    await Promise.all(peers.map((peer) => untilCount(peer.responses, 1)));
+    for (const [round, { peer, data }] of input.sends.entries()) {
+      peers[peer].socket.emit("my broadcast event", { data });
+      await Promise.all(peers.map((peer) => untilCount(peer.responses, round + 2)));
+    }
+    return {
+      peers: peers.map(({ client, mode, socket, responses }) => ({
+        client,
+        version: loadClient(client).version,
+        mode,
+        transport: transportOf(socket),
+        received: responses.map((args) => args[0]),
+      })),
+    };
+  },
+
+  // One socket per entry of input.peers ({client, mode}), all on /test at the same time, kept open
+  // for input.holdMs (meant to span several heartbeats of a server with a short pingInterval);
+  // then each does a "my event" round trip. Prints the heartbeat packets each engine sent and
+  // received, which show who pings whom (Engine.IO v3: the client pings; v4: the server pings).
+  async heartbeats(run, input) {
+    const peers = input.peers.map(({ client, mode }) => {
+      const socket = run.connect("/test", client, mode);
+      return { client, mode, socket, heartbeats: countHeartbeats(socket), responses: record(socket, "my response") };
+    });
+    await Promise.all(peers.map((peer) => untilCount(peer.responses, 1)));
+    // Time passing is the point here; a socket lost meanwhile fails the run through its "disconnect".
+    await new Promise((resolve) => setTimeout(resolve, input.holdMs));
+    for (const peer of peers) {
+      peer.socket.emit("my event", { data: input.data });
+    }
+    await Promise.all(peers.map((peer) => untilCount(peer.responses, 2)));
+    return {
+      peers: peers.map(({ client, mode, socket, heartbeats, responses }) => ({
+        client,
+        version: loadClient(client).version,
+        mode,
+        transport: transportOf(socket),
+        heartbeats,
+        responses: responses.map((args) => args[0]),
+      })),
+    };
+  },
+
   // "echo" without an acknowledgement: the server emits "echo" back with the same arguments.
-  async echo() {
-    const socket = connect("/test");
+  async echo(run, input) {
+    const socket = run.connect("/test");
     await next(socket, "my response");
     const echoed = next(socket, "echo");
     socket.emit("echo", ...input.args);
@@ -90,8 +165,8 @@ const scenarios = {
   },
 
   // "echo" with an acknowledgement: the server answers the ack instead of emitting "echo".
-  async echoWithAck() {
-    const socket = connect("/test");
+  async echoWithAck(run, input) {
+    const socket = run.connect("/test");
     await next(socket, "my response");
     const echoEvents = record(socket, "echo");
     const ack = await emitWithAck(socket, "echo", input.args);
@@ -99,8 +174,8 @@ const scenarios = {
   },
 
   // "echo-ack" always answers with the arguments.
-  async echoAck() {
-    const socket = connect("/test");
+  async echoAck(run, input) {
+    const socket = run.connect("/test");
     await next(socket, "my response");
     const ack = await emitWithAck(socket, "echo-ack", input.args);
     return { ack, transport: transportOf(socket) };
@@ -108,15 +183,13 @@ const scenarios = {
 
   // The server asks with an acknowledgement ("ask"); the client answers with the arguments it
   // got. The server then emits "done" so this side knows the server has seen the answer.
-  async serverAck() {
-    const socket = io(url + input.namespace, clientOptions());
-    sockets.push(socket);
-    watchFailures(socket, input.namespace);
+  async serverAck(run, input) {
+    const socket = run.connect(input.namespace);
     const asked = [];
     socket.on("ask", (...args) => {
       const callback = args.pop();
       if (typeof callback !== "function") {
-        fail(`"ask" arrived without an acknowledgement callback: ${JSON.stringify(toWire(args))}`);
+        run.fail(`"ask" arrived without an acknowledgement callback: ${JSON.stringify(toWire(args))}`);
         return;
       }
       asked.push(args);
@@ -128,8 +201,8 @@ const scenarios = {
 
   // Many events emitted at once (buffered by the client until it is connected, and in default mode
   // sent while the transport upgrades) each come back through "echo".
-  async burst() {
-    const socket = connect("/test");
+  async burst(run, input) {
+    const socket = run.connect("/test");
     const echoes = record(socket, "echo");
     for (let i = 0; i < input.count; i++) {
       // Every tenth carries binary, so plain and binary packets interleave.
@@ -140,66 +213,180 @@ const scenarios = {
   },
 
   // In default mode the client starts with polling and upgrades; events must still flow after.
-  async upgrade() {
-    const socket = connect("/test");
-    // The manager creates its engine at once (autoConnect), so listeners set now see everything.
-    const engine = socket.io.engine;
-    let transportAtOpen = null;
-    engine.once("open", () => {
-      transportAtOpen = engine.transport.name;
-    });
+  async upgrade(run, input) {
+    const socket = run.connect("/test");
+    const watched = watchTransport(socket);
     const responses = record(socket, "my response");
-    const upgraded = new Promise((resolve) => {
-      engine.once("upgrade", (transport) =>
-        resolve({ upgradeEventTransport: transport.name, engineTransportAfterUpgrade: engine.transport.name }),
-      );
-    });
     await untilCount(responses, 1);
-    const upgrade = await upgraded;
+    const upgrade = await watched.upgraded;
     socket.emit("my event", { data: input.data });
     await untilCount(responses, 2);
     return {
-      transportAtOpen,
+      transportAtOpen: watched.transportAtOpen(),
       ...upgrade,
+      responses: responses.map((args) => args[0]),
+      transport: transportOf(socket),
+    };
+  },
+
+  // Which transports the client used in whatever mode it runs: the transport it opened with, every
+  // upgrade (waited for in default mode only: a pinned client never upgrades), and that an event
+  // still round-trips at the end.
+  async transports(run, input) {
+    const socket = run.connect("/test");
+    const watched = watchTransport(socket);
+    const responses = record(socket, "my response");
+    await untilCount(responses, 1);
+    if (run.mode === "default") {
+      await watched.upgraded;
+    }
+    socket.emit("my event", { data: input.data });
+    await untilCount(responses, 2);
+    return {
+      transportAtOpen: watched.transportAtOpen(),
+      upgrades: watched.upgrades,
       responses: responses.map((args) => args[0]),
       transport: transportOf(socket),
     };
   },
 };
 
-const run = scenarios[scenario];
-if (!run) {
-  await fail(`unknown scenario "${scenario}"; known: ${Object.keys(scenarios).join(", ")}`);
+/**
+ * Runs one scenario to its end: resolves with {observations} or {error}, never rejects. Its sockets
+ * are closed afterwards whatever happened, so the next scenario of a batch starts clean.
+ */
+async function execute(name, input) {
+  const scenario = scenarios[name];
+  if (!scenario) {
+    return { error: `unknown scenario "${name}"; known: ${Object.keys(scenarios).join(", ")}, batch` };
+  }
+  const run = new Run(name);
+  let timer;
+  const timedOut = new Promise((resolve) => {
+    timer = setTimeout(() => resolve({ error: `scenario "${name}" did not finish within ${RUN_LIMIT_MS} ms` }), RUN_LIMIT_MS);
+  });
+  try {
+    return await Promise.race([
+      // Errors become values: a scenario that throws after losing the race must not crash Node
+      // with an unhandled rejection.
+      Promise.resolve()
+        .then(() => scenario(run, input))
+        .then(
+          (observations) => ({ observations: toWire(observations) }),
+          (error) => ({ error: `scenario "${name}" failed: ${error?.stack ?? error}` }),
+        ),
+      run.failed,
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    run.close();
+  }
 }
-run().then(
-  (observations) => {
-    process.stdout.write(JSON.stringify(toWire(observations)) + "\n", () => finish(0));
-  },
-  (error) => fail(`scenario "${scenario}" failed: ${error?.stack ?? error}`),
-);
 
-// forceNew: each socket gets its own connection, as two separate users would.
-function clientOptions() {
-  const options = { reconnection: false, forceNew: true, timeout: OVERALL_LIMIT_MS };
-  return TRANSPORTS[mode] ? { ...options, transports: TRANSPORTS[mode] } : options;
+/** One scenario's sockets and its first failure. */
+class Run {
+  constructor(name) {
+    this.name = name;
+    this.mode = defaultMode;
+    this.sockets = [];
+    this.failed = new Promise((resolve) => {
+      this.reportFailure = resolve;
+    });
+  }
+
+  // forceNew: each socket gets its own connection, as two separate users would.
+  connect(namespace, clientName = defaultClient, mode = defaultMode) {
+    if (!(mode in TRANSPORTS)) {
+      throw new Error(`unknown transport mode "${mode}"; expected ${Object.keys(TRANSPORTS).join(", ")}`);
+    }
+    const client = loadClient(clientName);
+    const options = { reconnection: false, forceNew: true, timeout: RUN_LIMIT_MS };
+    const socket = client.adapter.open(client.exports, url + namespace, TRANSPORTS[mode] ? { ...options, transports: TRANSPORTS[mode] } : options);
+    this.sockets.push(socket);
+    // A refused or lost connection can only mean the scenario failed: say why at once instead of
+    // waiting for the time limit.
+    for (const event of client.adapter.failureEvents) {
+      socket.on(event, (error) => this.fail(`${event} on ${namespace} (${clientName}, ${mode}): ${error?.message ?? error}`));
+    }
+    socket.on("disconnect", (reason) => this.fail(`disconnected from ${namespace} (${clientName}, ${mode}) during the scenario: ${reason}`));
+    return socket;
+  }
+
+  fail(message) {
+    // Only the first failure is the cause; later ones (sockets closing on the way out) are noise.
+    this.reportFailure({ error: `scenario "${this.name}": ${message}` });
+  }
+
+  close() {
+    for (const socket of this.sockets) {
+      // Closing on purpose: the "disconnect" it causes is no failure.
+      socket.removeAllListeners("disconnect");
+      socket.close();
+    }
+  }
 }
 
-function connect(namespace) {
-  const socket = io(url + namespace, clientOptions());
-  sockets.push(socket);
-  watchFailures(socket, namespace);
-  return socket;
+function loadClient(name) {
+  let client = clients.get(name);
+  if (!client) {
+    let version;
+    let exports;
+    try {
+      ({ version } = require(`${name}/package.json`));
+      exports = require(name);
+    } catch (error) {
+      throw new Error(`cannot load the client "${name}" (an npm name from package.json): ${error.message}`);
+    }
+    const major = Number(version.split(".")[0]);
+    client = { name, version, exports, adapter: major >= 3 ? ADAPTERS.modern : ADAPTERS.legacy };
+    clients.set(name, client);
+  }
+  return client;
 }
 
-// A refused or lost connection can only mean the scenario failed: say why at once instead of
-// waiting for the overall limit.
-function watchFailures(socket, namespace) {
-  socket.on("connect_error", (error) => fail(`connect_error on ${namespace}: ${error?.message ?? error}`));
-  socket.on("disconnect", (reason) => fail(`disconnected from ${namespace} during the scenario: ${reason}`));
+// Wrong arguments: nothing has started yet, so exit once the message is out.
+function usage(message) {
+  process.stderr.write(`scenario.mjs: ${message}\n`, () => process.exit(2));
+  // Keeps the caller from continuing while stderr drains.
+  return new Promise(() => {});
 }
 
 function transportOf(socket) {
   return socket.io.engine?.transport?.name ?? null;
+}
+
+// The transport the engine opened with, and its upgrades. The manager creates its engine at once
+// (autoConnect), so listeners set right after connecting see everything.
+function watchTransport(socket) {
+  const engine = socket.io.engine;
+  let transportAtOpen = null;
+  engine.once("open", () => {
+    transportAtOpen = engine.transport.name;
+  });
+  const upgrades = [];
+  const upgraded = new Promise((resolve) => {
+    engine.on("upgrade", (transport) => {
+      upgrades.push(transport.name);
+      resolve({ upgradeEventTransport: transport.name, engineTransportAfterUpgrade: engine.transport.name });
+    });
+  });
+  return { transportAtOpen: () => transportAtOpen, upgrades, upgraded };
+}
+
+// Counts the Engine.IO ping and pong packets the engine sends ("packetCreate") and receives
+// ("packet"), live: {sent: {ping, pong}, received: {ping, pong}}. Every generation emits both
+// events. The upgrade's "probe" ping and pong are not heartbeats and are left out.
+function countHeartbeats(socket) {
+  const counts = { sent: { ping: 0, pong: 0 }, received: { ping: 0, pong: 0 } };
+  const count = (direction) => (packet) => {
+    if ((packet.type === "ping" || packet.type === "pong") && packet.data !== "probe") {
+      counts[direction][packet.type]++;
+    }
+  };
+  socket.io.engine.on("packetCreate", count("sent"));
+  socket.io.engine.on("packet", count("received"));
+  return counts;
 }
 
 // Resolves with the arguments of the next `event` on `socket`.
@@ -274,23 +461,30 @@ async function readStdin() {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function finish(code) {
-  clearTimeout(overall);
-  for (const socket of sockets) {
-    // Closing on purpose: the "disconnect" it causes is no failure any more.
-    socket.removeAllListeners("disconnect");
-    socket.close();
-  }
-  process.exit(code);
+function print(value) {
+  return new Promise((resolve) => process.stdout.write(JSON.stringify(value) + "\n", resolve));
 }
 
-function fail(message) {
-  // Only the first failure is the cause; later ones (sockets closing on the way out) are noise.
-  if (failed) {
-    return new Promise(() => {});
+function writeStderr(text) {
+  return new Promise((resolve) => process.stderr.write(text, resolve));
+}
+
+// Last in the file: the class Run above is only usable once its definition has been evaluated.
+if (scenarioName === "batch") {
+  const runs = {};
+  for (const [label, { scenario, input }] of Object.entries(topInput)) {
+    const outcome = await execute(scenario, input ?? {});
+    runs[label] = "error" in outcome ? outcome : { observations: outcome.observations };
   }
-  failed = true;
-  process.stderr.write(`scenario.mjs: ${message}\n`, () => finish(1));
-  // finish() runs from the write callback; this keeps callers from continuing meanwhile.
-  return new Promise(() => {});
+  const { name, version } = loadClient(defaultClient);
+  await print({ client: { name, version }, runs });
+  process.exit(0);
+} else {
+  const outcome = await execute(scenarioName, topInput);
+  if ("error" in outcome) {
+    await writeStderr(`scenario.mjs: ${outcome.error}\n`);
+    process.exit(1);
+  }
+  await print(outcome.observations);
+  process.exit(0);
 }

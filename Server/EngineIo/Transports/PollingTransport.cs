@@ -16,6 +16,8 @@ internal sealed class PollingTransport(EngineSession session) : Transport
 
     private int _pollActive;
     private int _postActive;
+    // Held while a POST hands its packets to the session, so POSTs are handled in arrival order.
+    private readonly Lock _postOrder = new();
     private CancellationTokenSource? _pendingPoll;
 
     public override string Name => "polling";
@@ -131,6 +133,7 @@ internal sealed class PollingTransport(EngineSession session) : Transport
             session.CloseNow("transport error");
             return;
         }
+        var postReleased = false;
         try
         {
             var body = await ReadBodyAsync(context.Request.BodyReader, session.Server.Options.MaxHttpBufferSize, context.RequestAborted);
@@ -148,9 +151,20 @@ internal sealed class PollingTransport(EngineSession session) : Transport
                 session.CloseNow("parse error");
                 return;
             }
-            foreach (var packet in packets)
+            lock (_postOrder)
             {
-                session.OnPacket(packet);
+                // Only a POST whose body is still arriving makes the next one an overlap. A client
+                // may send its next POST once it sees this one's effect (SocketIOClient emits as
+                // soon as the CONNECT answer arrives on the poll) while the packets are still being
+                // handled, e.g. by a slow connection handler, or before the "ok" is out: the Node
+                // reference handles the packets and answers in one turn of its event loop, so such
+                // a POST is never refused there. It waits at this lock and is handled after these.
+                Volatile.Write(ref _postActive, 0);
+                postReleased = true;
+                foreach (var packet in packets)
+                {
+                    session.OnPacket(packet);
+                }
             }
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "text/html";
@@ -163,7 +177,10 @@ internal sealed class PollingTransport(EngineSession session) : Transport
         }
         finally
         {
-            Volatile.Write(ref _postActive, 0);
+            if (!postReleased)
+            {
+                Volatile.Write(ref _postActive, 0);
+            }
         }
     }
 
