@@ -16,8 +16,9 @@ internal sealed class PollingTransport(EngineSession session) : Transport
 
     private int _pollActive;
     private int _postActive;
-    // Held while a POST hands its packets to the session, so POSTs are handled in arrival order.
-    private readonly Lock _postOrder = new();
+    // Held while a POST hands its packets to the session, so POSTs are handled in arrival order;
+    // awaited, so a POST waiting its turn holds no thread (the packets run the layer above's handlers).
+    private readonly SemaphoreSlim _postOrder = new(1, 1);
     private CancellationTokenSource? _pendingPoll;
 
     public override string Name => "polling";
@@ -151,7 +152,8 @@ internal sealed class PollingTransport(EngineSession session) : Transport
                 session.CloseNow("parse error");
                 return;
             }
-            lock (_postOrder)
+            await _postOrder.WaitAsync(context.RequestAborted);
+            try
             {
                 // Only a POST whose body is still arriving makes the next one an overlap. A client
                 // may send its next POST once it sees this one's effect (SocketIOClient emits as
@@ -165,6 +167,10 @@ internal sealed class PollingTransport(EngineSession session) : Transport
                 {
                     session.OnPacket(packet);
                 }
+            }
+            finally
+            {
+                _postOrder.Release();
             }
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "text/html";
