@@ -15,7 +15,7 @@ internal sealed class PollingPeer(HttpClient http, Uri server)
         var open = await http.GetStringAsync($"http://{server.Authority}/socket.io/?EIO=4&transport=polling", cancellation);
         var sid = JsonDocument.Parse(open[1..]).RootElement.GetProperty("sid").GetString();
         _url = $"http://{server.Authority}/socket.io/?EIO=4&transport=polling&sid={sid}";
-        await PostAsync(WsPeer.ConnectFrame(nsp), cancellation);
+        await PostAsync(WsPeer.ConnectPayload(nsp), cancellation);
         await PollUntilAsync("40", cancellation);
     }
 

@@ -9,7 +9,7 @@ internal static class Scenarios
 {
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
 
-    private static byte[] EchoFrame(string nsp) =>
+    private static byte[] EchoPayload(string nsp) =>
         Encoding.UTF8.GetBytes($"42{Prefix(nsp)}[\"echo\",{{\"n\":42,\"text\":\"hello from the load generator\"}}]");
 
     private static string Prefix(string nsp) => nsp == "/" ? "" : nsp + ",";
@@ -59,7 +59,7 @@ internal static class Scenarios
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(o.Seconds + 60));
         var peers = await ConnectManyAsync(o, o.Clients, o.Namespace, 50, limit.Token);
-        var frame = EchoFrame(o.Namespace);
+        var frame = WsPeer.ClientFrame(EchoPayload(o.Namespace));
         var reply = ReplyPrefix(o.Namespace, "echo");
         var latencies = peers.Select(_ => new List<long>(1 << 16)).ToArray();
         var measureFrom = Stopwatch.GetTimestamp() + (long)(Warmup.TotalSeconds * Stopwatch.Frequency);
@@ -105,7 +105,7 @@ internal static class Scenarios
             peers[i] = new PollingPeer(http, o.Url);
             await peers[i].ConnectAsync(o.Namespace, limit.Token);
         }
-        var frame = EchoFrame(o.Namespace);
+        var frame = EchoPayload(o.Namespace);
         var reply = $"42{Prefix(o.Namespace)}[\"echo\"";
         var latencies = peers.Select(_ => new List<long>(1 << 14)).ToArray();
         var measureFrom = Stopwatch.GetTimestamp() + (long)(Warmup.TotalSeconds * Stopwatch.Frequency);
@@ -158,7 +158,7 @@ internal static class Scenarios
             }
         }).ToArray();
         var frames = Enumerable.Range(0, o.Messages)
-            .Select(i => Encoding.UTF8.GetBytes($"42{Prefix(o.Namespace)}[\"bcast\",{{\"i\":{i},\"text\":\"news for everyone\"}}]"))
+            .Select(i => WsPeer.ClientFrame(Encoding.UTF8.GetBytes($"42{Prefix(o.Namespace)}[\"bcast\",{{\"i\":{i},\"text\":\"news for everyone\"}}]")))
             .ToArray();
         var clock = Stopwatch.StartNew();
         foreach (var frame in frames)
