@@ -9,10 +9,13 @@ namespace SocketIoChat.SocketIo;
 /// <summary>A client's connection to one namespace: receives its events, emits to it, joins rooms.</summary>
 public sealed class Socket
 {
-    private readonly ConcurrentDictionary<string, Func<SocketEvent, Task>[]> _handlers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<JArray>> _acks = new();
+    // Created on first use: most sockets of a busy server never register a handler for most
+    // events, never await an ack and never store data, and each dictionary costs memory per socket.
+    private Dictionary<string, Func<SocketEvent, Task>[]>? _handlers;
+    private ConcurrentDictionary<long, TaskCompletionSource<JArray>>? _acks;
+    private ConcurrentDictionary<string, object?>? _data;
     private readonly CancellationTokenSource _disconnected = new();
-    private readonly Lock _lifecycleLock = new();
+    private readonly Lock _lock = new();
     private Action<string>[] _disconnecting = [];
     private Action<string>[] _disconnect = [];
     private long _nextAckId;
@@ -42,7 +45,8 @@ public sealed class Socket
     public JObject Auth { get; }
 
     /// <summary>Free per-socket storage for the application.</summary>
-    public IDictionary<string, object?> Data { get; } = new ConcurrentDictionary<string, object?>(StringComparer.Ordinal);
+    public IDictionary<string, object?> Data =>
+        LazyInitializer.EnsureInitialized(ref _data, static () => new ConcurrentDictionary<string, object?>(StringComparer.Ordinal));
 
     /// <summary>True until the socket disconnects.</summary>
     public bool Connected => Volatile.Read(ref _connected) == 1;
@@ -64,7 +68,11 @@ public sealed class Socket
     /// <summary>Adds a handler for <paramref name="eventName"/>; handlers run in the order events arrive.</summary>
     public Socket On(string eventName, Func<SocketEvent, Task> handler)
     {
-        _handlers.AddOrUpdate(eventName, _ => [handler], (_, existing) => [.. existing, handler]);
+        lock (_lock)
+        {
+            _handlers ??= new Dictionary<string, Func<SocketEvent, Task>[]>(StringComparer.Ordinal);
+            _handlers[eventName] = _handlers.TryGetValue(eventName, out var existing) ? [.. existing, handler] : [handler];
+        }
         return this;
     }
 
@@ -79,7 +87,7 @@ public sealed class Socket
     /// <summary>Runs when the socket is about to leave (its rooms are still known).</summary>
     public Socket OnDisconnecting(Action<string> handler)
     {
-        lock (_lifecycleLock)
+        lock (_lock)
         {
             _disconnecting = [.. _disconnecting, handler];
         }
@@ -89,7 +97,7 @@ public sealed class Socket
     /// <summary>Runs once the socket has left, with the reason string.</summary>
     public Socket OnDisconnect(Action<string> handler)
     {
-        lock (_lifecycleLock)
+        lock (_lock)
         {
             _disconnect = [.. _disconnect, handler];
         }
@@ -114,7 +122,7 @@ public sealed class Socket
         EventNames.CheckEmittable(eventName);
         var id = Interlocked.Increment(ref _nextAckId) - 1;
         var pending = new TaskCompletionSource<JArray>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _acks[id] = pending;
+        LazyInitializer.EnsureInitialized(ref _acks, static () => new ConcurrentDictionary<long, TaskCompletionSource<JArray>>())[id] = pending;
         try
         {
             if (!Connected || !Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, id, eventName, args)))
@@ -129,7 +137,7 @@ public sealed class Socket
         }
         finally
         {
-            _acks.TryRemove(id, out _);
+            _acks!.TryRemove(id, out _);
         }
     }
 
@@ -176,7 +184,14 @@ public sealed class Socket
         var name = data[0].ToString();
         data.RemoveAt(0);
         var e = new SocketEvent(this, name, data, packet.Id);
-        if (!_handlers.TryGetValue(name, out var handlers))
+        Func<SocketEvent, Task>[]? handlers;
+        lock (_lock)
+        {
+            // The arrays are replaced, never changed, so the one read here stays valid outside the lock.
+            handlers = null;
+            _handlers?.TryGetValue(name, out handlers);
+        }
+        if (handlers is null)
         {
             return;
         }
@@ -224,7 +239,7 @@ public sealed class Socket
 
     internal void OnAck(SocketPacket packet)
     {
-        if (_acks.TryRemove(packet.Id, out var pending))
+        if (Volatile.Read(ref _acks) is { } acks && acks.TryRemove(packet.Id, out var pending))
         {
             pending.TrySetResult((JArray)packet.Data!);
         }
@@ -239,7 +254,7 @@ public sealed class Socket
         RunLifecycle(Volatile.Read(ref _disconnecting), reason);
         Namespace.Remove(this);
         Client.Remove(this);
-        foreach (var pending in _acks.Values)
+        foreach (var pending in Volatile.Read(ref _acks)?.Values ?? [])
         {
             pending.TrySetException(new InvalidOperationException($"The socket disconnected ({reason}) before acknowledging."));
         }

@@ -116,8 +116,27 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
     {
         var limit = session.Server.Options.MaxHttpBufferSize;
         var count = 0;
+        // The previous packet has been handled: an idle connection holds no receive buffer.
+        ReturnBuffer();
         try
         {
+            // Wait for data without a buffer (a zero-byte read), then rent one for the message.
+            var ready = await socket.ReceiveAsync(Memory<byte>.Empty, _abort.Token);
+            if (ready.MessageType == WebSocketMessageType.Close)
+            {
+                return (Outcome.Closed, default);
+            }
+            if (ready.EndOfMessage)
+            {
+                // The zero-byte read consumed a whole empty message.
+                var binary = ready.MessageType == WebSocketMessageType.Binary;
+                if (session.Protocol.TryReadFrame(ReadOnlyMemory<byte>.Empty, binary, out var empty))
+                {
+                    return (Outcome.Packet, empty);
+                }
+                _invalidPreview = EngineLog.Preview([], binary);
+                return (Outcome.Invalid, default);
+            }
             while (true)
             {
                 if (count == _buffer.Length)
