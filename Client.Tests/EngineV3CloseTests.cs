@@ -20,8 +20,8 @@ public sealed class EngineV3CloseTests
         using var http = new V3Polling(_server.Url);
         var (sid, _) = await http.OpenAsync();
         var pending = http.GetAsync(sid);
-        // Give the poll time to be waiting; should the POST overtake it anyway, the server keeps
-        // the noop for the next poll, so the outcome is the same.
+        // Give the poll time to be waiting: a POST that overtook it would close the session first,
+        // and the poll would then find its sid unknown (as on the reference).
         await Task.Delay(200);
         var post = await http.PostAsync(sid, "1:1");
         Assert.That(post.Status, Is.EqualTo(HttpStatusCode.OK));

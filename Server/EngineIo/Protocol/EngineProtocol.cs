@@ -18,7 +18,7 @@ internal abstract class EngineProtocol
     /// <summary>True when the server sends pings and waits for pongs (v4); false when the client pings (v3).</summary>
     public abstract bool ServerSendsPings { get; }
 
-    /// <summary>The open packet's <c>upgrades</c>, <c>pingInterval</c>… are the same; this reads the client's polling traits.</summary>
+    /// <summary>Reads from the handshake query how this client wants its polling payloads (v3 has several forms).</summary>
     public abstract PollingEncoding PollingEncodingFor(Microsoft.AspNetCore.Http.IQueryCollection query);
 
     /// <summary>Writes several packets as one polling response body and returns its content type.</summary>

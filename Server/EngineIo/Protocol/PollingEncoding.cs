@@ -13,16 +13,19 @@ internal sealed class PollingEncoding
 
     private int _generation;
 
-    private PollingEncoding(bool base64, string? jsonpIndex, bool alwaysBinary, bool legacy)
+    private PollingEncoding(bool base64, string? jsonpIndex, bool alwaysBinary, int generation)
     {
         Base64 = base64;
         JsonpIndex = jsonpIndex;
         AlwaysBinary = alwaysBinary;
-        _generation = legacy ? Legacy : Unknown;
+        _generation = generation;
     }
 
-    /// <summary>The encoding of v4 clients, which have only one form.</summary>
-    public static PollingEncoding Default { get; } = new(false, null, false, false);
+    /// <summary>
+    /// The encoding of v4 clients, which have only one form. Shared by every v4 session, so its
+    /// generation is settled from the start and <see cref="SetGeneration"/> cannot change it.
+    /// </summary>
+    public static PollingEncoding Default { get; } = new(false, null, false, Modern);
 
     /// <summary>The client cannot take binary payloads: binary packets travel as <c>b4</c> + base64.</summary>
     public bool Base64 { get; }
@@ -53,13 +56,14 @@ internal sealed class PollingEncoding
         var base64 = jsonp is not null || !string.IsNullOrEmpty(query["b64"]);
         // engine.io-client up to 1.5 stamps requests with "<milliseconds>-<counter>"; later ones use yeast ids.
         var legacy = IsLegacyTimestamp(query["t"].ToString());
-        return new PollingEncoding(base64, jsonp, legacy && !base64, legacy);
+        return new PollingEncoding(base64, jsonp, legacy && !base64, legacy ? Legacy : Unknown);
     }
 
     private static bool IsLegacyTimestamp(string t)
     {
         var dash = t.IndexOf('-');
-        return dash > 0 && dash < t.Length - 1 && t.AsSpan(0, dash).ContainsAnyExceptInRange('0', '9') == false
+        return dash > 0 && dash < t.Length - 1
+            && !t.AsSpan(0, dash).ContainsAnyExceptInRange('0', '9')
             && !t.AsSpan(dash + 1).ContainsAnyExceptInRange('0', '9');
     }
 }

@@ -55,7 +55,8 @@ internal sealed class EngineSession : IEngineConnection
 
     public void SetClientGeneration(bool legacy)
     {
-        if (Protocol.Version == 3 && PollingEncoding.GenerationUnknown)
+        // Only a v3 client's encoding can still be unknown; v4 sessions share a settled one.
+        if (PollingEncoding.GenerationUnknown)
         {
             PollingEncoding.SetGeneration(legacy);
             EngineLog.GenerationRecognised(Logger, Id, legacy ? "1.x" : "2.x", "namespace CONNECT framing");
