@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -122,7 +120,7 @@ public sealed class EngineServer : IDisposable
 
     private EngineSession Open(HttpContext context, EngineProtocol protocol, Func<EngineSession, Transport> transport)
     {
-        var session = new EngineSession(this, NewId(), protocol, new EngineHandshake(context, Time), protocol.PollingEncodingFor(context.Request.Query), transport);
+        var session = new EngineSession(this, RandomIds.New(), protocol, new EngineHandshake(context, Time), protocol.PollingEncodingFor(context.Request.Query), transport);
         _sessions[session.Id] = session;
         session.Send(EngineMessage.Text(EnginePacketType.Open, OpenPayload(session)));
         EngineLog.SessionOpened(Logger, session.Id, protocol.Version, protocol.ClientGenerations, session.TransportName, session.Handshake.Address);
@@ -206,13 +204,6 @@ public sealed class EngineServer : IDisposable
         {
             session.Close(reason);
         }
-    }
-
-    private static string NewId()
-    {
-        Span<byte> bytes = stackalloc byte[15];
-        RandomNumberGenerator.Fill(bytes);
-        return Base64Url.EncodeToString(bytes);
     }
 
     /// <inheritdoc />

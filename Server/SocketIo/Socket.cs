@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Newtonsoft.Json.Linq;
 using SocketIoChat.EngineIo;
 using SocketIoChat.SocketIo.Protocol;
@@ -26,7 +25,7 @@ public sealed class Socket
         Namespace = ns;
         Client = client;
         Auth = auth;
-        Id = client.Protocol.SocketId(ns.Name, client.Connection.Id) ?? NewId();
+        Id = client.Protocol.SocketId(ns.Name, client.Connection.Id) ?? RandomIds.New();
     }
 
     /// <summary>The socket id (also the name of the room only this socket is in).</summary>
@@ -276,12 +275,5 @@ public sealed class Socket
                 SocketIoLog.HandlerFailed(Server.Logger, Id, "disconnect", ex);
             }
         }
-    }
-
-    private static string NewId()
-    {
-        Span<byte> bytes = stackalloc byte[15];
-        RandomNumberGenerator.Fill(bytes);
-        return System.Buffers.Text.Base64Url.EncodeToString(bytes);
     }
 }

@@ -12,9 +12,6 @@ internal static class SocketPacketParser
     /// <summary>More attachments than this in one packet is treated as malformed input.</summary>
     public const int MaxAttachments = 1000;
 
-    private static readonly string[] ReservedEvents =
-        ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
-
     public static bool TryParse(ReadOnlySpan<byte> text, out SocketPacket packet, out string error)
     {
         packet = null!;
@@ -164,7 +161,7 @@ internal static class SocketPacketParser
 
     private static bool IsEventName(JToken name) => name.Type switch
     {
-        JTokenType.String => Array.IndexOf(ReservedEvents, (string)name!) < 0,
+        JTokenType.String => !EventNames.IsReserved((string)name!),
         JTokenType.Integer or JTokenType.Float => true,
         _ => false,
     };
