@@ -60,13 +60,18 @@ def med(name, target, key):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else float("nan")
 print()
-print(f"{'scenario':<14}{'unit':<14}{'ours':>12}{'node':>12}{'ours/node':>11}{'p99 ours':>10}{'p99 node':>10}{'p99 ratio':>10}{'gen cpu':>9}")
+print(f"{'scenario':<14}{'unit':<14}{'ours':>12}{'node':>12}{'ours/node':>11}{'p99 ours':>10}{'p99 node':>10}{'p99 ratio':>10}{'gen cpu':>9}{'srv cpu o/n':>13}{'cpu/op o/n':>12}")
 for n in names:
     unit = next(r["result"].get("unit", "") for r in rows if r["name"] == n)
     o, d = med(n, "ours", "rate"), med(n, "node", "rate")
     po, pd = med(n, "ours", "p99_ms"), med(n, "node", "p99_ms")
     cpu = max(med(n, "ours", "generator_cpu"), med(n, "node", "generator_cpu"))
     p = f"{po:>10.2f}{pd:>10.2f}{po/pd:>10.2f}" if po == po and pd == pd else f"{'':>30}"
-    print(f"{n:<14}{unit:<14}{o:>12.1f}{d:>12.1f}{o/d:>11.2f}{p}{cpu:>8.0%}")
-print("(medians of", max(r["run"] for r in rows), "runs; generator cpu = share of all cores used by the load generator)")
+    so, sd = med(n, "ours", "server_cpu"), med(n, "node", "server_cpu")
+    srv = f"{so:>6.0%}/{sd:<6.0%}" if so == so and sd == sd else f"{'':>13}"
+    # CPU per operation, ours over Node: below 1 means we spend less CPU for each message/connection.
+    per_op = f"{(so / o) / (sd / d):>12.2f}" if so == so and sd == sd and unit != "KiB/conn" else f"{'':>12}"
+    print(f"{n:<14}{unit:<14}{o:>12.1f}{d:>12.1f}{o/d:>11.2f}{p}{cpu:>8.0%}{srv}{per_op}")
+print("(medians of", max(r["run"] for r in rows), "runs; gen cpu / srv cpu = share of all cores used by the load generator / each server;")
+print(" cpu/op o/n = server CPU per delivered message or connection, ours over Node)")
 PY

@@ -15,10 +15,10 @@ internal static partial class EngineLog
         return $"{(isBinary ? "binary" : "text")} {data.Length} bytes: {shown}{(data.Length > head.Length ? "…" : "")}";
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Engine.IO session {Sid} opened: EIO={Protocol} ({Clients}) over {Transport} from {Address}")]
+    [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {Sid} opened: EIO={Protocol} ({Clients}) over {Transport} from {Address}")]
     public static partial void SessionOpened(ILogger logger, string sid, int protocol, string clients, string transport, string address);
 
-    [LoggerMessage(10, LogLevel.Information, "Engine.IO session {Sid}: recognised as socket.io-client {Generation} ({How})")]
+    [LoggerMessage(10, LogLevel.Debug, "Engine.IO session {Sid}: recognised as socket.io-client {Generation} ({How})")]
     public static partial void GenerationRecognised(ILogger logger, string sid, string generation, string how);
 
     [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {Sid} closed: {Reason}")]

@@ -7,6 +7,7 @@ using SocketIoChat.LoadGenerator;
 var options = Options.Parse(args);
 var process = Process.GetCurrentProcess();
 var cpuBefore = process.TotalProcessorTime;
+var serverTicksBefore = ServerCpu.Ticks(options.ServerPid);
 var clock = Stopwatch.StartNew();
 
 Result result = options.Scenario switch
@@ -21,8 +22,10 @@ Result result = options.Scenario switch
 };
 
 process.Refresh();
-var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / clock.Elapsed.TotalSeconds / Environment.ProcessorCount;
-Console.WriteLine(result.ToJson(options, cpu));
+var elapsed = clock.Elapsed.TotalSeconds;
+var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
+var serverCpu = options.ServerPid > 0 ? ServerCpu.Seconds(ServerCpu.Ticks(options.ServerPid) - serverTicksBefore) / elapsed / Environment.ProcessorCount : double.NaN;
+Console.WriteLine(result.ToJson(options, cpu, serverCpu));
 return result.Ok ? 0 : 1;
 
 namespace SocketIoChat.LoadGenerator
@@ -52,15 +55,39 @@ namespace SocketIoChat.LoadGenerator
         }
     }
 
+    /// <summary>
+    /// CPU time of the server process from <c>/proc/PID/stat</c> (user + system), so a run can say how
+    /// much CPU each server spent, not only how fast it went: on a saturated 2-core machine the
+    /// throughput ratio is mostly the ratio of CPU spent per operation.
+    /// </summary>
+    internal static class ServerCpu
+    {
+        private const double TicksPerSecond = 100; // USER_HZ on Linux
+
+        public static long Ticks(int pid)
+        {
+            if (pid <= 0 || !File.Exists($"/proc/{pid}/stat"))
+            {
+                return 0;
+            }
+            // The command name (field 2) may hold spaces; the numeric fields start after its ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+
+        public static double Seconds(long ticks) => ticks / TicksPerSecond;
+    }
+
     /// <summary>What a scenario measured.</summary>
     internal sealed record Result(bool Ok, double Rate, string Unit, double P50Ms = double.NaN, double P99Ms = double.NaN, double Extra = double.NaN, string ExtraName = "", string Error = "")
     {
-        public string ToJson(Options o, double generatorCpu)
+        public string ToJson(Options o, double generatorCpu, double serverCpu)
         {
             static string N(double v) => double.IsNaN(v) ? "null" : v.ToString("0.###", CultureInfo.InvariantCulture);
             var extra = ExtraName.Length > 0 ? $",\"{ExtraName}\":{N(Extra)}" : "";
             var error = Error.Length > 0 ? $",\"error\":{System.Text.Json.JsonSerializer.Serialize(Error)}" : "";
-            return $"{{\"scenario\":\"{o.Scenario}\",\"ok\":{(Ok ? "true" : "false")},\"clients\":{o.Clients},\"rate\":{N(Rate)},\"unit\":\"{Unit}\",\"p50_ms\":{N(P50Ms)},\"p99_ms\":{N(P99Ms)}{extra},\"generator_cpu\":{N(generatorCpu)}{error}}}";
+            return $"{{\"scenario\":\"{o.Scenario}\",\"ok\":{(Ok ? "true" : "false")},\"clients\":{o.Clients},\"rate\":{N(Rate)},\"unit\":\"{Unit}\",\"p50_ms\":{N(P50Ms)},\"p99_ms\":{N(P99Ms)}{extra},\"generator_cpu\":{N(generatorCpu)},\"server_cpu\":{N(serverCpu)}{error}}}";
         }
     }
 }
