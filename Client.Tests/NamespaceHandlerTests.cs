@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Newtonsoft.Json.Linq;
@@ -78,6 +79,30 @@ public sealed class NamespaceHandlerTests
     }
 
     [Test]
+    public async Task Events_that_waited_for_OnConnectedAsync_run_in_the_order_they_arrived()
+    {
+        var outcome = await NodeSteps.RunAsync(_server, new
+        {
+            clients = new { a = new { @namespace = "/calc" } },
+            steps = Enumerable.Range(0, 20).Select(i => (object)new { client = "a", emit = "notify", args = new object[] { $"n{i}" } })
+                .Concat(Enumerable.Range(0, 20).Select(i => new { client = "a", wait = "notified", label = $"r{i}" }))
+                .ToArray(),
+        });
+        var received = Enumerable.Range(0, 20).Select(i => (string?)outcome["results"]![$"r{i}"]![0]).ToArray();
+        Assert.That(received, Is.EqualTo(Enumerable.Range(0, 20).Select(i => $"n{i}").ToArray()));
+    }
+
+    [Test]
+    public void Mistakes_in_a_namespace_class_fail_at_startup()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddSocketIo().AddNamespace<UnknownPolicyNamespace>().AddNamespace<DuplicateNamespace>();
+        using var app = builder.Build();
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapSocketIo());
+        Assert.That(error!.Message, Does.Contain("\"nope\""));
+    }
+
+    [Test]
     public async Task Each_event_gets_a_new_instance_and_a_void_method_acknowledges_its_completion_without_arguments()
     {
         var outcome = await NodeSteps.RunAsync(_server, new
@@ -138,6 +163,30 @@ public sealed class NamespaceHandlerTests
         var id = (string)outcome["results"]!["id"]![0]!;
         await Eventually.True(() => _journal.Disconnects.ContainsKey(id), "OnDisconnectedAsync for " + id);
         Assert.That(_journal.Disconnects[id], Is.EqualTo("client namespace disconnect"));
+    }
+
+    [SocketIoNamespace("/unknown-policy")]
+    internal sealed class UnknownPolicyNamespace : NamespaceHandler
+    {
+        [SocketIoEvent("x")]
+        [RateLimit("nope")]
+        public void X()
+        {
+        }
+    }
+
+    [SocketIoNamespace("/duplicate")]
+    internal sealed class DuplicateNamespace : NamespaceHandler
+    {
+        [SocketIoEvent("same")]
+        public void A()
+        {
+        }
+
+        [SocketIoEvent("same")]
+        public void B()
+        {
+        }
     }
 
     internal sealed record Person(string Name, int Age);

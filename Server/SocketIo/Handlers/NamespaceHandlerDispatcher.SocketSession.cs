@@ -15,6 +15,11 @@ internal sealed partial class NamespaceHandlerDispatcher
     {
         private readonly TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Lock _lock = new();
+
+        // Events that arrived before OnConnectedAsync finished, in arrival order (task continuations
+        // would not keep it); null once it has finished.
+        private List<(EventBinding Binding, SocketEvent Event)>? _waiting = [];
+        private bool _connected;
         private Dictionary<string, (SocketRateLimitPolicy Policy, RateLimiter Limiter)>? _limiters;
         private int _closed;
 
@@ -32,13 +37,49 @@ internal sealed partial class NamespaceHandlerDispatcher
                 {
                     await DisposeHandlerAsync(handler);
                 }
-                _ready.TrySetResult(true);
+                Release(connected: true);
             }
             catch (Exception ex)
             {
                 HandlerLog.LifecycleFailed(dispatcher._logger, socket.Id, dispatcher._descriptor.Type.Name, nameof(NamespaceHandler.OnConnectedAsync), ex);
-                _ready.TrySetResult(false);
+                Release(connected: false);
                 socket.Disconnect();
+            }
+        }
+
+        private void Release(bool connected)
+        {
+            List<(EventBinding Binding, SocketEvent Event)>? waiting;
+            lock (_lock)
+            {
+                waiting = _waiting;
+                _waiting = null;
+                _connected = connected;
+            }
+            _ready.TrySetResult(connected);
+            if (!connected || waiting is null)
+            {
+                return;
+            }
+            foreach (var (binding, e) in waiting)
+            {
+                var task = RunAsync(binding, e);
+                if (!task.IsCompletedSuccessfully)
+                {
+                    _ = ObserveAsync(task, binding, e);
+                }
+            }
+        }
+
+        private async Task ObserveAsync(Task task, EventBinding binding, SocketEvent e)
+        {
+            try
+            {
+                await task;
+            }
+            catch (Exception ex)
+            {
+                HandlerLog.HandlerFailed(dispatcher._logger, socket.Id, dispatcher._descriptor.Type.Name, binding.Method.Method.Name, e.Name, ex);
             }
         }
 
@@ -88,12 +129,25 @@ internal sealed partial class NamespaceHandlerDispatcher
             }
         }
 
-        public async Task HandleAsync(EventBinding binding, SocketEvent e)
+        public Task HandleAsync(EventBinding binding, SocketEvent e)
         {
-            if (!await _ready.Task)
+            lock (_lock)
             {
-                return; // OnConnectedAsync failed and the socket is being disconnected
+                if (_waiting is not null)
+                {
+                    _waiting.Add((binding, e));
+                    return Task.CompletedTask;
+                }
+                if (!_connected)
+                {
+                    return Task.CompletedTask; // OnConnectedAsync failed: the socket is being disconnected
+                }
             }
+            return RunAsync(binding, e);
+        }
+
+        private async Task RunAsync(EventBinding binding, SocketEvent e)
+        {
             if (binding.Policy is { } policyTask && !await AuthorizeAsync(policyTask, e))
             {
                 return;

@@ -108,8 +108,10 @@ internal sealed partial class NamespaceHandlerDispatcher
         socket.OnDisconnect(session.OnDisconnect);
         if (!socket.Connected)
         {
-            // Gone while this ran: its disconnect handlers may have run before ours was added.
-            session.OnDisconnect("transport close");
+            // Gone while this ran: its disconnect handlers may have run before ours was added, so
+            // clean up here (once; whichever comes first). The real reason is not known here; the
+            // transport closing is by far the likeliest.
+            session.OnDisconnect(DisconnectReason.TransportClose);
         }
         _ = session.ConnectAsync();
         return Task.CompletedTask;
