@@ -14,9 +14,10 @@ public static class SocketIoHostingExtensions
 {
     /// <summary>
     /// Registers <see cref="SocketIoServer"/> as a singleton, with options bound from the
-    /// <c>SocketIo</c> configuration section and then <paramref name="configure"/>.
+    /// <c>SocketIo</c> configuration section and then <paramref name="configure"/>, and
+    /// <see cref="Handlers.ISocketIoContext"/>. The returned builder adds class-based namespaces.
     /// </summary>
-    public static IServiceCollection AddSocketIo(this IServiceCollection services, Action<SocketIoOptions>? configure = null)
+    public static SocketIoBuilder AddSocketIo(this IServiceCollection services, Action<SocketIoOptions>? configure = null)
     {
         var options = services.AddOptions<SocketIoOptions>().BindConfiguration("SocketIo");
         if (configure is not null)
@@ -24,18 +25,21 @@ public static class SocketIoHostingExtensions
             options.Configure(configure);
         }
         services.AddSingleton<SocketIoServer>();
-        return services;
+        return new SocketIoBuilder(services);
     }
 
     /// <summary>
     /// Serves Socket.IO at <paramref name="path"/> (default <c>/socket.io</c>), plus the client
     /// bundle at <c>{path}/socket.io.js</c> unless <see cref="SocketIoOptions.ServeClient"/> is off.
-    /// <paramref name="configure"/> sets up namespaces and handlers.
+    /// <paramref name="configure"/> sets up namespaces and handlers; the class-based namespaces
+    /// added with <c>AddNamespace</c> are attached here.
     /// </summary>
     public static IEndpointConventionBuilder MapSocketIo(this IEndpointRouteBuilder endpoints, string path = "/socket.io", Action<SocketIoServer>? configure = null)
     {
         var services = endpoints.ServiceProvider;
         var io = services.GetRequiredService<SocketIoServer>();
+        // Class-based namespaces first, so that their authorization runs before middleware added by configure.
+        services.GetService<Handlers.NamespaceHandlerRegistry>()?.MapAll(io);
         configure?.Invoke(io);
         var options = services.GetRequiredService<IOptions<SocketIoOptions>>().Value;
         path = path.TrimEnd('/');

@@ -1,0 +1,163 @@
+// Runs a script of steps with real socket.io-client 4.x sockets and prints one JSON line of what
+// happened; the NUnit tests make the assertions (the class-based namespace tests use it, where
+// each test needs its own sequence of emits, acks and awaited events on chosen namespaces).
+//
+//   node steps.mjs <url> -        (the script as JSON on stdin)
+//
+// Script: {
+//   "clients": {"<name>": {"namespace": "/chat", "query": {…}, "auth": {…}, "transport": "websocket"|"polling"}},
+//   "steps": [
+//     {"client": "a", "emit": "event", "args": […]}                       emit, no ack
+//     {"client": "a", "emit": "event", "args": […], "ack": true, "label": "x"}   results.x = the ack's arguments
+//     {"client": "a", "emit": "event", "args": […], "ack": true, "repeat": 5, "label": "x"}  results.x = [ack args, …] (one after the other,
+//                                                                       "intervalMs" apart if given)
+//     {"client": "a", "wait": "event", "label": "x"}                      results.x = arguments of the next such event not yet waited for
+//     {"fetch": "/path", "method": "POST", "label": "x"}                  results.x = {status, body} (HTTP to the same server)
+//     {"client": "a", "disconnect": true}
+//   ]
+// }
+// Every client connects first; a refused one is reported in "connect" ({message, data}) and may
+// not be used by steps. Output: {"connect": {name: "connected" | {message, data}},
+// "results": {label: …}, "events": {name: [[event, ...args], …]}}. Binary crosses as {"$binary": base64}.
+
+import { io } from "socket.io-client";
+
+const LIMIT_MS = 30_000;
+
+const [url, inputArg] = process.argv.slice(2);
+const script = JSON.parse(inputArg === "-" || inputArg === undefined ? await readStdin() : inputArg);
+
+const timer = setTimeout(() => fail(`the script did not finish within ${LIMIT_MS} ms`), LIMIT_MS);
+
+const sockets = {};
+const events = {};
+const cursors = {};
+const waiters = {};
+const connect = {};
+
+await Promise.all(Object.entries(script.clients).map(([name, options]) => open(name, options)));
+
+const results = {};
+for (const [index, step] of script.steps.entries()) {
+  const where = `step ${index} (${JSON.stringify(step)})`;
+  if (step.fetch) {
+    const response = await fetch(url + step.fetch, { method: step.method ?? "GET" });
+    results[step.label ?? `fetch${index}`] = { status: response.status, body: await response.text() };
+    continue;
+  }
+  const socket = sockets[step.client];
+  if (!socket) {
+    throw new Error(`${where}: no connected client "${step.client}"`);
+  }
+  if (step.disconnect) {
+    socket.disconnect();
+  } else if (step.emit !== undefined && step.ack) {
+    const answers = [];
+    for (let i = 0; i < (step.repeat ?? 1); i++) {
+      if (i > 0 && step.intervalMs) {
+        await new Promise((resolve) => setTimeout(resolve, step.intervalMs));
+      }
+      answers.push(toWire(await emitWithAck(socket, step.emit, fromWire(step.args ?? []))));
+    }
+    results[step.label] = step.repeat === undefined ? answers[0] : answers;
+  } else if (step.emit !== undefined) {
+    socket.emit(step.emit, ...fromWire(step.args ?? []));
+  } else if (step.wait !== undefined) {
+    results[step.label ?? `wait${index}`] = await nextEvent(step.client, step.wait);
+  } else {
+    throw new Error(`${where}: unknown step`);
+  }
+}
+
+clearTimeout(timer);
+for (const socket of Object.values(sockets)) {
+  socket.disconnect();
+}
+process.stdout.write(JSON.stringify({ connect, results, events }) + "\n", () => process.exit(0));
+
+function open(name, options) {
+  const socket = io(url + (options.namespace ?? "/"), {
+    forceNew: true,
+    reconnection: false,
+    transports: [options.transport ?? "websocket"],
+    query: options.query,
+    auth: options.auth,
+  });
+  events[name] = [];
+  socket.onAny((event, ...args) => {
+    events[name].push(toWire([event, ...args]));
+    for (const wake of (waiters[name] ?? []).splice(0)) {
+      wake();
+    }
+  });
+  return new Promise((resolve) => {
+    socket.once("connect", () => {
+      sockets[name] = socket;
+      connect[name] = "connected";
+      resolve();
+    });
+    socket.once("connect_error", (error) => {
+      connect[name] = { message: error.message, data: error.data ?? null };
+      socket.close();
+      resolve();
+    });
+  });
+}
+
+async function nextEvent(client, event) {
+  const key = `${client}\u0000${event}`;
+  for (;;) {
+    const matching = events[client].filter(([name]) => name === event);
+    const seen = cursors[key] ?? 0;
+    if (matching.length > seen) {
+      cursors[key] = seen + 1;
+      return matching[seen].slice(1);
+    }
+    await new Promise((resolve) => (waiters[client] ??= []).push(resolve));
+  }
+}
+
+// Every argument of the acknowledgement (emitWithAck would keep only the first).
+function emitWithAck(socket, event, args) {
+  return new Promise((resolve, reject) =>
+    socket.timeout(15_000).emit(event, ...args, (error, ...answer) => (error ? reject(new Error(`no ack for "${event}": ${error.message}`)) : resolve(answer))),
+  );
+}
+
+function fail(message) {
+  process.stderr.write(`steps.mjs: ${message}\n`, () => process.exit(1));
+}
+
+function fromWire(value) {
+  if (Array.isArray(value)) {
+    return value.map(fromWire);
+  }
+  if (value !== null && typeof value === "object") {
+    if (typeof value.$binary === "string" && Object.keys(value).length === 1) {
+      return Buffer.from(value.$binary, "base64");
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fromWire(item)]));
+  }
+  return value;
+}
+
+function toWire(value) {
+  if (Buffer.isBuffer(value)) {
+    return { $binary: value.toString("base64") };
+  }
+  if (Array.isArray(value)) {
+    return value.map(toWire);
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toWire(item)]));
+  }
+  return value;
+}
+
+async function readStdin() {
+  const chunks = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
