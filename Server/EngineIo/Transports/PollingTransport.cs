@@ -113,10 +113,17 @@ internal sealed class PollingTransport(EngineSession session) : Transport
         response.StatusCode = StatusCodes.Status200OK;
         var body = new ArrayBufferWriter<byte>();
         response.ContentType = session.Protocol.WritePollingPayload(body, messages, session.PollingEncoding);
-        response.ContentLength = body.WrittenCount;
+        var payload = body.WrittenMemory;
+        if (PollingCompression.Applies(session.Server.Options.HttpCompression, payload.Length, messages)
+            && PollingCompression.ChooseEncoding(context.Request.Headers.AcceptEncoding) is { } encoding)
+        {
+            payload = PollingCompression.Compress(payload.Span, encoding);
+            response.Headers.ContentEncoding = encoding;
+        }
+        response.ContentLength = payload.Length;
         try
         {
-            await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
+            await response.Body.WriteAsync(payload, context.RequestAborted);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
