@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -18,9 +19,14 @@ public sealed class EngineServer : IDisposable
 {
     private readonly ConcurrentDictionary<string, EngineSession> _sessions = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a server; <paramref name="handler"/> receives every session's events.</summary>
-    public EngineServer(EngineIoOptions options, IEngineConnectionHandler handler, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    /// <summary>
+    /// Creates a server; <paramref name="handler"/> receives every session's events. Metrics go to
+    /// meters made by <paramref name="meterFactory"/> (the application's, from dependency injection),
+    /// or to a meter of the process when it is null.
+    /// </summary>
+    public EngineServer(EngineIoOptions options, IEngineConnectionHandler handler, ILoggerFactory loggerFactory, TimeProvider? time = null, IMeterFactory? meterFactory = null)
     {
+        Metrics = new EngineMetrics(meterFactory);
         Options = options;
         Handler = handler;
         Time = time ?? TimeProvider.System;
@@ -41,6 +47,8 @@ public sealed class EngineServer : IDisposable
     internal ILogger Logger { get; }
 
     internal HeartbeatScheduler Heartbeat { get; }
+
+    internal EngineMetrics Metrics { get; }
 
     /// <summary>Handles one HTTP request or WebSocket upgrade addressed to this server's path.</summary>
     public async Task HandleRequestAsync(HttpContext context)
@@ -183,6 +191,7 @@ public sealed class EngineServer : IDisposable
             return;
         }
         session.CompleteUpgrade(transport);
+        Metrics.Upgraded(session.ProtocolVersion);
         EngineLog.Upgraded(Logger, session.Id);
         await transport.RunAsync();
     }

@@ -84,6 +84,7 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
             switch (outcome)
             {
                 case Outcome.Packet:
+                    session.Server.Metrics.PacketsReceived(Name);
                     session.OnPacket(packet);
                     break;
                 case Outcome.Closed:
@@ -229,6 +230,7 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
                     {
                         var (data, isBinary) = session.Protocol.WebSocketFrame(message, session.PollingEncoding);
                         await socket.SendAsync(data, isBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, SendFlags(message, data.Length), _abort.Token);
+                        session.Server.Metrics.PacketsSent(Name);
                     }
                 }
                 finally
