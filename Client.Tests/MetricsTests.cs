@@ -99,12 +99,12 @@ public sealed class MetricsTests
             var question = await a.ReceiveTextSkippingPingsAsync();
             Assert.That(question, Does.Match($"^42{Nsp},\\d+\\[\"question\"\\]$"));
             var id = question[$"42{Nsp},".Length..question.IndexOf('[')];
-            await Task.Delay(150); // a latency the histogram must show
+            await Task.Delay(150); // a latency the histogram must show (timers may end a little early: 0.1 s is asserted)
             await a.SendAsync($"43{Nsp},{id}[\"answer\"]");
             Assert.That(await a.ReceiveTextSkippingPingsAsync(), Is.EqualTo($"42{Nsp},[\"answered\",\"answer\"]"));
             var latency = metrics.Of("socketio.ack.duration", ("socketio.namespace", Nsp));
             Assert.That(latency, Has.Count.EqualTo(1));
-            Assert.That(latency[0].Value, Is.GreaterThanOrEqualTo(0.15).And.LessThan(Eventually.Limit.TotalSeconds));
+            Assert.That(latency[0].Value, Is.GreaterThanOrEqualTo(0.1).And.LessThan(Eventually.Limit.TotalSeconds));
             Assert.That(metrics.Of("socketio.ack.timeouts"), Is.Empty);
         }
     }

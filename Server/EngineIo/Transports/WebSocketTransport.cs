@@ -56,7 +56,7 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
             }
             if (!probed && packet.Type == EnginePacketType.Ping && packet.Data.Span.SequenceEqual("probe"u8))
             {
-                await socket.SendAsync(EngineMessage.ProbePong.Frame, WebSocketMessageType.Text, true, stop.Token);
+                await socket.SendAsync(EngineMessage.ProbePong.Frame, WebSocketMessageType.Text, SendFlags(EngineMessage.ProbePong, EngineMessage.ProbePong.Frame.Length), stop.Token);
                 session.OnProbed();
                 probed = true;
             }
