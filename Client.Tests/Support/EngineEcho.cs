@@ -21,15 +21,25 @@ public static class EngineEcho
                 options.PingTimeout = pingTimeout ?? options.PingTimeout;
             }));
 
-    /// <summary>Sends every message back as it came, text or binary.</summary>
+    /// <summary>Starts the echo with options of the test's choosing (the library's defaults otherwise).</summary>
+    public static Task<TestServer> StartAsync(Action<EngineIoOptions> configure) =>
+        TestServer.StartLibraryAsync(_ => { }, app => app.MapEngineIo("/engine.io", new Echo(), configure));
+
+    /// <summary>
+    /// Sends every message back as it came, text or binary; a text message starting with
+    /// <c>plain:</c> comes back marked not to be compressed.
+    /// </summary>
     private sealed class Echo : IEngineConnectionHandler
     {
         public void OnOpened(IEngineConnection connection)
         {
         }
 
-        public void OnMessage(IEngineConnection connection, ReadOnlySpan<byte> data, bool isBinary) =>
-            connection.Send(isBinary ? EngineMessage.Binary(data.ToArray()) : EngineMessage.Text(EnginePacketType.Message, data));
+        public void OnMessage(IEngineConnection connection, ReadOnlySpan<byte> data, bool isBinary)
+        {
+            var message = isBinary ? EngineMessage.Binary(data.ToArray()) : EngineMessage.Text(EnginePacketType.Message, data);
+            connection.Send(!isBinary && data.StartsWith("plain:"u8) ? message.WithoutCompression() : message);
+        }
 
         public void OnClosed(IEngineConnection connection, string reason)
         {

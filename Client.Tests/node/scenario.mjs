@@ -164,6 +164,27 @@ const scenarios = {
     return { echoed: await echoed, transport: transportOf(socket) };
   },
 
+  // "echo" of each input string in turn over a WebSocket whose permessage-deflate the client (ws)
+  // offers by default: reports what was negotiated, the echoes, and whether the client had to
+  // inflate anything (ws creates its inflater on the first compressed message it receives).
+  async deflate(run, input) {
+    const socket = run.connect("/test");
+    await next(socket, "my response");
+    const echoes = record(socket, "echo");
+    for (const text of input.texts) {
+      socket.emit("echo", text);
+    }
+    await untilCount(echoes, input.texts.length);
+    const ws = socket.io.engine.transport.ws;
+    const deflate = ws._extensions?.["permessage-deflate"];
+    return {
+      extensions: ws.extensions,
+      inflated: Boolean(deflate?._inflate),
+      echoes: echoes.map((args) => args[0]),
+      transport: transportOf(socket),
+    };
+  },
+
   // "echo" with an acknowledgement: the server answers the ack instead of emitting "echo".
   async echoWithAck(run, input) {
     const socket = run.connect("/test");

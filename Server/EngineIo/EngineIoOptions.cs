@@ -20,8 +20,29 @@ public class EngineIoOptions
     /// <summary>Allowed transports. Default polling and websocket.</summary>
     public IList<string> Transports { get; set; } = ["polling", "websocket"];
 
-    /// <summary>Whether polling sessions may upgrade to WebSocket. Default true.</summary>
+    /// <summary>
+    /// Whether polling sessions may upgrade to WebSocket. Default true. When false the open packet
+    /// lists no upgrades and a WebSocket carrying an existing polling sid is closed (the Node server
+    /// only stops advertising the upgrade).
+    /// </summary>
     public bool AllowUpgrades { get; set; } = true;
+
+    /// <summary>
+    /// The cookie holding the session id, set on the polling handshake response (Node <c>cookie</c>).
+    /// Default null: no cookie.
+    /// </summary>
+    public EngineCookieOptions? Cookie { get; set; }
+
+    /// <summary>
+    /// WebSocket compression (Node <c>perMessageDeflate</c>). Default null: the extension is declined.
+    /// </summary>
+    public PerMessageDeflateOptions? PerMessageDeflate { get; set; }
+
+    /// <summary>
+    /// Compression of polling responses (Node <c>httpCompression</c>). Default on with a 1024-byte
+    /// threshold; null turns it off.
+    /// </summary>
+    public HttpCompressionOptions? HttpCompression { get; set; } = new();
 
     /// <summary>
     /// Packets a session may have queued before it is closed as too slow. Default 4096.

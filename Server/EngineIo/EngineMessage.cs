@@ -35,6 +35,18 @@ public sealed class EngineMessage
     /// <summary>The data without the type digit.</summary>
     public ReadOnlyMemory<byte> Data => IsBinary ? Frame : Frame[1..];
 
+    /// <summary>
+    /// Whether the transports may compress this message (Node's <c>compress</c> send option).
+    /// Default true; compression still needs the option on and the message over its threshold.
+    /// </summary>
+    public bool Compress { get; private init; } = true;
+
+    /// <summary>
+    /// The same packet marked never to be compressed. The frame is shared, not copied; make it once
+    /// and queue it to every recipient like any other message.
+    /// </summary>
+    public EngineMessage WithoutCompression() => Compress ? new EngineMessage(Type, IsBinary, Frame) { Compress = false } : this;
+
     internal static EngineMessage Ping { get; } = Text(EnginePacketType.Ping, ""u8);
     internal static EngineMessage Pong { get; } = Text(EnginePacketType.Pong, ""u8);
     internal static EngineMessage ProbePong { get; } = Text(EnginePacketType.Pong, "probe"u8);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -18,9 +19,14 @@ public sealed class EngineServer : IDisposable
 {
     private readonly ConcurrentDictionary<string, EngineSession> _sessions = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a server; <paramref name="handler"/> receives every session's events.</summary>
-    public EngineServer(EngineIoOptions options, IEngineConnectionHandler handler, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    /// <summary>
+    /// Creates a server; <paramref name="handler"/> receives every session's events. Metrics go to
+    /// meters made by <paramref name="meterFactory"/> (the application's, from dependency injection),
+    /// or to a meter of the process when it is null.
+    /// </summary>
+    public EngineServer(EngineIoOptions options, IEngineConnectionHandler handler, ILoggerFactory loggerFactory, TimeProvider? time = null, IMeterFactory? meterFactory = null)
     {
+        Metrics = new EngineMetrics(meterFactory);
         Options = options;
         Handler = handler;
         Time = time ?? TimeProvider.System;
@@ -41,6 +47,8 @@ public sealed class EngineServer : IDisposable
     internal ILogger Logger { get; }
 
     internal HeartbeatScheduler Heartbeat { get; }
+
+    internal EngineMetrics Metrics { get; }
 
     /// <summary>Handles one HTTP request or WebSocket upgrade addressed to this server's path.</summary>
     public async Task HandleRequestAsync(HttpContext context)
@@ -106,7 +114,7 @@ public sealed class EngineServer : IDisposable
         }
         if (isWebSocket)
         {
-            var (socket, batching) = await WebSocketAcceptor.AcceptAsync(context);
+            var (socket, batching) = await WebSocketAcceptor.AcceptAsync(context, Options.PerMessageDeflate);
             WebSocketTransport? ws = null;
             var session = Open(context, protocol, s => ws = new WebSocketTransport(s, socket, batching));
             await ws!.RunAsync(protocol.WebSocketOpenDelay);
@@ -114,6 +122,12 @@ public sealed class EngineServer : IDisposable
         else
         {
             var session = Open(context, protocol, s => new PollingTransport(s));
+            if (Options.Cookie is { } cookie)
+            {
+                // Only the polling handshake carries it, as on the reference (its WebSocket answer
+                // is written before the session exists).
+                context.Response.Cookies.Append(cookie.Name, session.Id, cookie.ToCookieOptions());
+            }
             await ((PollingTransport)session.Transport).HandleGetAsync(context);
         }
     }
@@ -152,7 +166,7 @@ public sealed class EngineServer : IDisposable
 
     private async Task UpgradeAsync(HttpContext context, EngineSession session)
     {
-        var (socket, batching) = await WebSocketAcceptor.AcceptAsync(context);
+        var (socket, batching) = await WebSocketAcceptor.AcceptAsync(context, Options.PerMessageDeflate);
         var transport = new WebSocketTransport(session, socket, batching);
         if (!Options.AllowUpgrades || !session.TryBeginProbe())
         {
@@ -161,19 +175,23 @@ public sealed class EngineServer : IDisposable
             return;
         }
         bool upgraded;
-        using (var timeout = new CancellationTokenSource(Options.UpgradeTimeout))
-        using (timeout.Token.Register(socket.Abort))
+        bool timedOut;
+        // Cancels the socket's pending read: aborting the socket alone leaves a read on the upgraded
+        // connection waiting for the client.
+        using (var timeout = new CancellationTokenSource(Options.UpgradeTimeout, Time))
         {
-            upgraded = await transport.TryUpgradeAsync();
+            upgraded = await transport.TryUpgradeAsync(timeout.Token);
+            timedOut = timeout.IsCancellationRequested;
         }
         if (!upgraded || session.IsClosed)
         {
             session.AbortUpgrade();
-            EngineLog.UpgradeAbandoned(Logger, session.Id, "no valid probe and upgrade packet");
+            EngineLog.UpgradeAbandoned(Logger, session.Id, timedOut ? "upgradeTimeout passed" : "no valid probe and upgrade packet");
             await transport.AbandonAsync();
             return;
         }
         session.CompleteUpgrade(transport);
+        Metrics.Upgraded(session.ProtocolVersion);
         EngineLog.Upgraded(Logger, session.Id);
         await transport.RunAsync();
     }
@@ -191,7 +209,10 @@ public sealed class EngineServer : IDisposable
         response.StatusCode = EngineErrors.HttpStatus(code);
         response.ContentType = "application/json";
         var text = System.Text.Json.JsonSerializer.Serialize(message ?? EngineErrors.Message(code));
-        return response.WriteAsync($"{{\"code\":{(int)code},\"message\":{text}}}");
+        var body = Encoding.UTF8.GetBytes($"{{\"code\":{(int)code},\"message\":{text}}}");
+        // With a length, as the reference sends it (also on a refused WebSocket handshake).
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body).AsTask();
     }
 
     internal void Remove(EngineSession session) =>

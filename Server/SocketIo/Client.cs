@@ -196,6 +196,7 @@ internal sealed class Client
         _connected.Cancel();
         // The acceptance is queued before the connection handlers run, so it precedes what they emit.
         ns.Add(socket);
+        _server.Metrics.SocketConnected(nsp);
         Send(Protocol.ConnectAccepted(nsp, socket.Id));
         SocketIoLog.SocketConnected(_server.Logger, socket.Id, nsp, Connection.Id, Connection.ProtocolVersion, Connection.TransportName);
         ns.OnConnected(socket);

@@ -107,6 +107,7 @@ public sealed class Socket
     public bool Emit(string eventName, params object?[] args)
     {
         EventNames.CheckEmittable(eventName);
+        Server.Metrics.EventSent(Namespace.Name);
         return Connected && Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, -1, eventName, args));
     }
 
@@ -120,6 +121,7 @@ public sealed class Socket
     {
         EventNames.CheckEmittable(eventName);
         var id = Interlocked.Increment(ref _nextAckId) - 1;
+        var started = Server.Time.GetTimestamp();
         var pending = new TaskCompletionSource<JArray>(TaskCreationOptions.RunContinuationsAsynchronously);
         LazyInitializer.EnsureInitialized(ref _acks, static () => new ConcurrentDictionary<long, TaskCompletionSource<JArray>>())[id] = pending;
         try
@@ -128,10 +130,14 @@ public sealed class Socket
             {
                 throw new InvalidOperationException("The socket is disconnected.");
             }
-            return await pending.Task.WaitAsync(timeout, Server.Time);
+            Server.Metrics.EventSent(Namespace.Name);
+            var answer = await pending.Task.WaitAsync(timeout, Server.Time);
+            Server.Metrics.AckReceived(Namespace.Name, Server.Time.GetElapsedTime(started));
+            return answer;
         }
         catch (TimeoutException)
         {
+            Server.Metrics.AckTimedOut(Namespace.Name);
             throw new TimeoutException($"No acknowledgement of \"{eventName}\" within {timeout.TotalMilliseconds} ms.");
         }
         finally
@@ -179,6 +185,7 @@ public sealed class Socket
 
     internal void OnEvent(SocketPacket packet)
     {
+        Server.Metrics.EventReceived(Namespace.Name);
         var data = (JArray)packet.Data!;
         var name = data[0].ToString();
         data.RemoveAt(0);
@@ -251,6 +258,7 @@ public sealed class Socket
             return;
         }
         RunLifecycle(Volatile.Read(ref _disconnecting), reason);
+        Server.Metrics.SocketDisconnected(Namespace.Name);
         Namespace.Remove(this);
         Client.Remove(this);
         foreach (var pending in Volatile.Read(ref _acks)?.Values ?? [])

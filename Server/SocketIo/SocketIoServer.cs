@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketIoChat.EngineIo;
@@ -13,9 +14,10 @@ public sealed class SocketIoServer : IEngineConnectionHandler
 {
     private readonly ConcurrentDictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the server (normally done by dependency injection).</summary>
-    public SocketIoServer(IOptions<SocketIoOptions> options, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    /// <summary>Creates the server (normally done by dependency injection, which also supplies the meter factory).</summary>
+    public SocketIoServer(IOptions<SocketIoOptions> options, ILoggerFactory loggerFactory, TimeProvider? time = null, IMeterFactory? meterFactory = null)
     {
+        Metrics = new SocketIoMetrics(meterFactory);
         Options = options.Value;
         Logger = loggerFactory.CreateLogger("SocketIoChat.SocketIo");
         Time = time ?? TimeProvider.System;
@@ -28,6 +30,8 @@ public sealed class SocketIoServer : IEngineConnectionHandler
     internal ILogger Logger { get; }
 
     internal TimeProvider Time { get; }
+
+    internal SocketIoMetrics Metrics { get; }
 
     /// <summary>The main namespace, <c>/</c>.</summary>
     public Namespace Sockets => Of("/");

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,7 @@ public static class EngineIoEndpointRouteBuilderExtensions
         var options = new EngineIoOptions();
         configure?.Invoke(options);
         var services = endpoints.ServiceProvider;
-        var server = new EngineServer(options, handler, services.GetRequiredService<ILoggerFactory>(), services.GetService<TimeProvider>());
+        var server = new EngineServer(options, handler, services.GetRequiredService<ILoggerFactory>(), services.GetService<TimeProvider>(), services.GetService<IMeterFactory>());
         return endpoints.MapEngineServer(path, server);
     }
 

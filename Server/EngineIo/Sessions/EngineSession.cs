@@ -25,6 +25,7 @@ internal sealed class EngineSession : IEngineConnection
     private bool _awaitingPong;
     private long _deadline;
     private bool _removeOnDeadline;
+    private int _metered; // the transport counted in engineio.connections: 0 none yet, 1 polling, 2 websocket, 3 closed
 
     public EngineSession(EngineServer server, string id, EngineProtocol protocol, EngineHandshake handshake, PollingEncoding pollingEncoding, Func<EngineSession, Transport> transport)
     {
@@ -165,6 +166,17 @@ internal sealed class EngineSession : IEngineConnection
 
     private void Finish(string reason)
     {
+        // Lock-free, so a listener's callback never runs under a lock; an upgrade racing the close
+        // may briefly show -1 websocket, and the sums come out right.
+        switch (Interlocked.Exchange(ref _metered, 3))
+        {
+            case 1:
+                _server.Metrics.ConnectionChanged(-1, ProtocolVersion, "polling");
+                break;
+            case 2:
+                _server.Metrics.ConnectionChanged(-1, ProtocolVersion, "websocket");
+                break;
+        }
         try
         {
             _closedCts.Cancel();
@@ -186,6 +198,10 @@ internal sealed class EngineSession : IEngineConnection
     /// <summary>Starts the heartbeat; called once the open packet is queued.</summary>
     public void Start()
     {
+        if (Interlocked.CompareExchange(ref _metered, Transport is PollingTransport ? 1 : 2, 0) == 0)
+        {
+            _server.Metrics.ConnectionChanged(1, ProtocolVersion, TransportName);
+        }
         lock (_heartbeatLock)
         {
             var options = _server.Options;
@@ -341,6 +357,11 @@ internal sealed class EngineSession : IEngineConnection
     {
         var previous = Interlocked.Exchange(ref _transport, transport);
         Volatile.Write(ref _upgrade, 2);
+        if (Interlocked.CompareExchange(ref _metered, 2, 1) == 1)
+        {
+            _server.Metrics.ConnectionChanged(-1, ProtocolVersion, "polling");
+            _server.Metrics.ConnectionChanged(1, ProtocolVersion, "websocket");
+        }
         _upgraded.TrySetResult();
         if (previous is PollingTransport polling)
         {

@@ -113,10 +113,18 @@ internal sealed class PollingTransport(EngineSession session) : Transport
         response.StatusCode = StatusCodes.Status200OK;
         var body = new ArrayBufferWriter<byte>();
         response.ContentType = session.Protocol.WritePollingPayload(body, messages, session.PollingEncoding);
-        response.ContentLength = body.WrittenCount;
+        var payload = body.WrittenMemory;
+        if (PollingCompression.Applies(session.Server.Options.HttpCompression, payload.Length, messages)
+            && PollingCompression.ChooseEncoding(context.Request.Headers.AcceptEncoding) is { } encoding)
+        {
+            payload = PollingCompression.Compress(payload.Span, encoding);
+            response.Headers.ContentEncoding = encoding;
+        }
+        response.ContentLength = payload.Length;
         try
         {
-            await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
+            await response.Body.WriteAsync(payload, context.RequestAborted);
+            session.Server.Metrics.PacketsSent(Name, messages.Count);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
@@ -163,6 +171,7 @@ internal sealed class PollingTransport(EngineSession session) : Transport
                 // a POST is never refused there. It waits at this lock and is handled after these.
                 Volatile.Write(ref _postActive, 0);
                 postReleased = true;
+                session.Server.Metrics.PacketsReceived(Name, packets.Count);
                 foreach (var packet in packets)
                 {
                     session.OnPacket(packet);

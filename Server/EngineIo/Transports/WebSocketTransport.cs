@@ -40,21 +40,23 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
 
     /// <summary>
     /// Runs the upgrade handshake on a socket opened with an existing sid: <c>2probe</c> is answered
-    /// <c>3probe</c>, then <c>5</c> completes it. False when the client did anything else.
+    /// <c>3probe</c>, then <c>5</c> completes it. False when the client did anything else, or did
+    /// not finish before <paramref name="timeout"/> was cancelled (the socket is then aborted).
     /// </summary>
-    public async Task<bool> TryUpgradeAsync()
+    public async Task<bool> TryUpgradeAsync(CancellationToken timeout)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, timeout);
         var probed = false;
         while (true)
         {
-            var (outcome, packet) = await ReceivePacketAsync();
+            var (outcome, packet) = await ReceivePacketAsync(stop.Token);
             if (outcome != Outcome.Packet)
             {
                 return false;
             }
             if (!probed && packet.Type == EnginePacketType.Ping && packet.Data.Span.SequenceEqual("probe"u8))
             {
-                await socket.SendAsync(EngineMessage.ProbePong.Frame, WebSocketMessageType.Text, true, _abort.Token);
+                await socket.SendAsync(EngineMessage.ProbePong.Frame, WebSocketMessageType.Text, SendFlags(EngineMessage.ProbePong, EngineMessage.ProbePong.Frame.Length), stop.Token);
                 session.OnProbed();
                 probed = true;
             }
@@ -78,10 +80,11 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
         var writer = WriteLoopAsync(firstWriteDelay);
         while (true)
         {
-            var (outcome, packet) = await ReceivePacketAsync();
+            var (outcome, packet) = await ReceivePacketAsync(_abort.Token);
             switch (outcome)
             {
                 case Outcome.Packet:
+                    session.Server.Metrics.PacketsReceived(Name);
                     session.OnPacket(packet);
                     break;
                 case Outcome.Closed:
@@ -112,7 +115,7 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
     }
 
     /// <summary>Reads one whole message and decodes it; the packet's data is valid until the next call.</summary>
-    private async ValueTask<(Outcome, InboundPacket)> ReceivePacketAsync()
+    private async ValueTask<(Outcome, InboundPacket)> ReceivePacketAsync(CancellationToken cancellation)
     {
         var limit = session.Server.Options.MaxHttpBufferSize;
         var count = 0;
@@ -121,7 +124,7 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
         try
         {
             // Wait for data without a buffer (a zero-byte read), then rent one for the message.
-            var ready = await socket.ReceiveAsync(Memory<byte>.Empty, _abort.Token);
+            var ready = await socket.ReceiveAsync(Memory<byte>.Empty, cancellation);
             if (ready.MessageType == WebSocketMessageType.Close)
             {
                 return (Outcome.Closed, default);
@@ -146,7 +149,7 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
                     ReturnBuffer();
                     _buffer = larger;
                 }
-                var result = await socket.ReceiveAsync(_buffer.AsMemory(count), _abort.Token);
+                var result = await socket.ReceiveAsync(_buffer.AsMemory(count), cancellation);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return (Outcome.Closed, default);
@@ -199,6 +202,15 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
         _abort.Dispose();
     }
 
+    /// <summary>
+    /// Compresses (when permessage-deflate was negotiated) only messages that allow it and reach the
+    /// threshold: small frames cost more to deflate than they save, as on the reference.
+    /// </summary>
+    private WebSocketMessageFlags SendFlags(EngineMessage message, int length) =>
+        message.Compress && session.Server.Options.PerMessageDeflate is { } deflate && length >= deflate.Threshold
+            ? WebSocketMessageFlags.EndOfMessage
+            : WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression;
+
     private async Task WriteLoopAsync(TimeSpan firstWriteDelay)
     {
         var reader = session.Outbound;
@@ -217,7 +229,8 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
                     while ((batching is null || !batching.IsFull) && reader.TryRead(out var message))
                     {
                         var (data, isBinary) = session.Protocol.WebSocketFrame(message, session.PollingEncoding);
-                        await socket.SendAsync(data, isBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, _abort.Token);
+                        await socket.SendAsync(data, isBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, SendFlags(message, data.Length), _abort.Token);
+                        session.Server.Metrics.PacketsSent(Name);
                     }
                 }
                 finally

@@ -133,6 +133,7 @@ internal sealed class InMemoryAdapter(Namespace ns) : IAdapter
                 seen.Clear();
             }
         }
+        ns.Server.Metrics.Broadcast(ns.Name, count);
         try
         {
             for (var i = 0; i < count; i++)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -53,7 +54,7 @@ public static class SocketIoHostingExtensions
                     File.Exists(full) ? Results.File(full, file.EndsWith(".map", StringComparison.Ordinal) ? "application/json" : "application/javascript") : Results.NotFound());
             }
         }
-        var engine = new EngineServer(options, io, services.GetRequiredService<ILoggerFactory>(), services.GetService<TimeProvider>());
+        var engine = new EngineServer(options, io, services.GetRequiredService<ILoggerFactory>(), services.GetService<TimeProvider>(), services.GetService<IMeterFactory>());
         return endpoints.MapEngineServer(path, engine);
     }
 }
