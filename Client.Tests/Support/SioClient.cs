@@ -11,7 +11,8 @@ public sealed class SioClient : IAsyncDisposable
     private readonly EngineWebSocket _ws;
     private readonly string _prefix;
 
-    private SioClient(EngineWebSocket ws, string nsp, string id)
+    /// <summary>Wraps a connection already connected to <paramref name="nsp"/> as socket <paramref name="id"/>.</summary>
+    public SioClient(EngineWebSocket ws, string nsp, string id)
     {
         _ws = ws;
         Namespace = nsp;

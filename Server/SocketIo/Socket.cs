@@ -20,6 +20,7 @@ public sealed partial class Socket
     private Action<string>[] _disconnecting = [];
     private Action<string>[] _disconnect = [];
     private int _connected = 1;
+    private int _closing;
 
     internal Socket(Namespace ns, Client client, JObject auth)
     {
@@ -222,7 +223,7 @@ public sealed partial class Socket
             Client.Disconnect(DisconnectReason.ForcedServerClose);
             return;
         }
-        if (!Connected)
+        if (Volatile.Read(ref _closing) == 1)
         {
             return;
         }
@@ -333,13 +334,15 @@ public sealed partial class Socket
 
     internal void OnClose(string reason)
     {
-        if (Interlocked.Exchange(ref _connected, 0) == 0)
+        if (Interlocked.Exchange(ref _closing, 1) == 1)
         {
             return;
         }
+        // As in the reference, the socket is still connected (and in its rooms) while "disconnecting" runs.
         RunLifecycle(Volatile.Read(ref _disconnecting), reason);
         Namespace.Remove(this);
         Client.Remove(this);
+        Volatile.Write(ref _connected, 0);
         if (Volatile.Read(ref _acks) is { } acks)
         {
             foreach (var id in acks.Keys)
