@@ -13,12 +13,20 @@ public sealed class EngineMessage
     private byte[]? _typedBase64Record;
     private byte[]? _typedBinary;
 
-    private EngineMessage(EnginePacketType type, bool isBinary, ReadOnlyMemory<byte> frame)
+    private EngineMessage(EnginePacketType type, bool isBinary, ReadOnlyMemory<byte> frame, bool compress = true)
     {
         Type = type;
         IsBinary = isBinary;
         Frame = frame;
+        Compress = compress;
     }
+
+    /// <summary>
+    /// Whether a transport that compresses (WebSocket permessage-deflate, HTTP compression) may
+    /// compress this packet; false when the sender asked for no compression (the reference's
+    /// <c>compress</c> flag). True by default.
+    /// </summary>
+    public bool Compress { get; }
 
     /// <summary>The packet type.</summary>
     public EnginePacketType Type { get; }
@@ -36,16 +44,10 @@ public sealed class EngineMessage
     public ReadOnlyMemory<byte> Data => IsBinary ? Frame : Frame[1..];
 
     /// <summary>
-    /// Whether the transports may compress this message (Node's <c>compress</c> send option).
-    /// Default true; compression still needs the option on and the message over its threshold.
-    /// </summary>
-    public bool Compress { get; private init; } = true;
-
-    /// <summary>
     /// The same packet marked never to be compressed. The frame is shared, not copied; make it once
     /// and queue it to every recipient like any other message.
     /// </summary>
-    public EngineMessage WithoutCompression() => Compress ? new EngineMessage(Type, IsBinary, Frame) { Compress = false } : this;
+    public EngineMessage WithoutCompression() => Compress ? new EngineMessage(Type, IsBinary, Frame, compress: false) : this;
 
     internal static EngineMessage Ping { get; } = Text(EnginePacketType.Ping, ""u8);
     internal static EngineMessage Pong { get; } = Text(EnginePacketType.Pong, ""u8);
@@ -66,17 +68,23 @@ public sealed class EngineMessage
     /// Wraps a buffer that already holds a whole text packet (type digit first) without copying it.
     /// The caller must not change the buffer afterwards.
     /// </summary>
-    public static EngineMessage FromTextFrame(ReadOnlyMemory<byte> frame)
+    public static EngineMessage FromTextFrame(ReadOnlyMemory<byte> frame) => FromTextFrame(frame, compress: true);
+
+    /// <summary>Like <see cref="FromTextFrame(ReadOnlyMemory{byte})"/>, with the compression flag.</summary>
+    public static EngineMessage FromTextFrame(ReadOnlyMemory<byte> frame, bool compress)
     {
         if (frame.IsEmpty || frame.Span[0] is < (byte)'0' or > (byte)'6')
         {
             throw new ArgumentException("A text frame starts with the packet type digit.", nameof(frame));
         }
-        return new EngineMessage((EnginePacketType)(frame.Span[0] - '0'), false, frame);
+        return new EngineMessage((EnginePacketType)(frame.Span[0] - '0'), false, frame, compress);
     }
 
     /// <summary>Creates a binary message packet; the bytes are not copied and must not change afterwards.</summary>
     public static EngineMessage Binary(ReadOnlyMemory<byte> data) => new(EnginePacketType.Message, true, data);
+
+    /// <summary>Like <see cref="Binary(ReadOnlyMemory{byte})"/>, with the compression flag.</summary>
+    public static EngineMessage Binary(ReadOnlyMemory<byte> data, bool compress) => new(EnginePacketType.Message, true, data, compress);
 
     /// <summary>The v4 polling record of a binary packet: <c>b</c> followed by base64, computed once.</summary>
     internal ReadOnlySpan<byte> Base64Record() => Cached(ref _base64Record, this, static m => Base64With(m, "b"u8));

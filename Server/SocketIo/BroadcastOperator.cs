@@ -1,54 +1,179 @@
 using System.Collections.Immutable;
+using Newtonsoft.Json.Linq;
 using SocketIoChat.SocketIo.Adapter;
-using SocketIoChat.SocketIo.Protocol;
 
 namespace SocketIoChat.SocketIo;
 
 /// <summary>
 /// An immutable broadcast target: which rooms, which exceptions, which flags. Each method returns
-/// a new target; <see cref="Emit"/> encodes the packet once and hands it to the adapter.
+/// a new target, so one can be kept and reused; <see cref="Emit"/> encodes the packet once and
+/// hands it to the adapter. Server-side operations (<see cref="FetchSocketsAsync"/>,
+/// <see cref="SocketsJoin"/>…) act on the same set of sockets.
 /// </summary>
 public sealed class BroadcastOperator
 {
+    private static readonly ImmutableHashSet<string> NoRooms = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+    private static readonly BroadcastOptions Everyone = new(NoRooms, NoRooms);
+
     private readonly Namespace _namespace;
-    private readonly ImmutableHashSet<string> _rooms;
-    private readonly ImmutableHashSet<string> _except;
-    private readonly bool _volatile;
 
     internal BroadcastOperator(Namespace ns)
-        : this(ns, ImmutableHashSet<string>.Empty, ImmutableHashSet<string>.Empty, false)
+        : this(ns, Everyone)
     {
     }
 
-    private BroadcastOperator(Namespace ns, ImmutableHashSet<string> rooms, ImmutableHashSet<string> except, bool isVolatile)
+    internal BroadcastOperator(Namespace ns, BroadcastOptions options)
     {
         _namespace = ns;
-        _rooms = rooms;
-        _except = except;
-        _volatile = isVolatile;
+        Options = options;
     }
 
-    /// <summary>Adds rooms to the target (a socket in several of them still gets one copy).</summary>
-    public BroadcastOperator To(params string[] rooms) => new(_namespace, _rooms.Union(rooms), _except, _volatile);
+    /// <summary>The rooms, exceptions and flags of this target, as the adapter receives them.</summary>
+    public BroadcastOptions Options { get; }
+
+    private ImmutableHashSet<string> RoomSet => (ImmutableHashSet<string>)Options.Rooms;
+
+    private ImmutableHashSet<string> ExceptSet => (ImmutableHashSet<string>)Options.Except;
+
+    /// <summary>Adds rooms to the target: a socket in any of them is reached, once.</summary>
+    public BroadcastOperator To(params string[] rooms) => new(_namespace, Options with { Rooms = RoomSet.Union(rooms) });
 
     /// <summary>Same as <see cref="To"/>.</summary>
     public BroadcastOperator In(params string[] rooms) => To(rooms);
 
     /// <summary>Excludes the sockets in <paramref name="rooms"/> (a socket id names its own room).</summary>
-    public BroadcastOperator Except(params string[] rooms) => new(_namespace, _rooms, _except.Union(rooms), _volatile);
+    public BroadcastOperator Except(params string[] rooms) => new(_namespace, Options with { Except = ExceptSet.Union(rooms) });
 
-    /// <summary>Drops the packet for recipients whose transport cannot take it right now.</summary>
-    public BroadcastOperator Volatile => new(_namespace, _rooms, _except, true);
+    /// <summary>Drops the packet for recipients whose transport cannot take it right now (Node <c>volatile</c>).</summary>
+    public BroadcastOperator Volatile => new(_namespace, Options with { Volatile = true });
+
+    /// <summary>Only the sockets of this server, not of the rest of a cluster (Node <c>local</c>).</summary>
+    public BroadcastOperator Local => new(_namespace, Options with { Local = true });
+
+    /// <summary>Whether the packet may be compressed (Node <c>compress</c>; true by default).</summary>
+    public BroadcastOperator Compress(bool compress) => new(_namespace, Options with { Compress = compress });
+
+    /// <summary>How long <see cref="EmitWithAckAsync"/> waits for the answers (Node <c>timeout</c>).</summary>
+    public BroadcastOperator Timeout(TimeSpan timeout) => new(_namespace, Options with { Timeout = timeout });
 
     /// <summary>Sends the event to every targeted socket. The packet is encoded once for all of them.</summary>
+    /// <exception cref="ArgumentException">The name is one the clients reserve (<c>connect</c>, <c>disconnect</c>…).</exception>
     public bool Emit(string eventName, params object?[] args)
     {
         EventNames.CheckEmittable(eventName);
-        var packet = SocketPacketEncoder.EncodeEvent(_namespace.Name, -1, eventName, args);
-        _namespace.Adapter.Broadcast(packet, new BroadcastOptions(_rooms, _except, _volatile));
+        _namespace.Adapter.Broadcast(new BroadcastPacket(_namespace.Name, eventName, args, -1, Options.Compress), Options);
         return true;
     }
 
-    /// <summary>The ids of the sockets this target currently reaches.</summary>
-    public IReadOnlyCollection<string> SocketIds() => _namespace.Adapter.Sockets(new BroadcastOptions(_rooms, _except, _volatile));
+    /// <summary>
+    /// Sends the event to every targeted socket with an acknowledgement and collects their answers
+    /// for at most <see cref="Timeout"/> (else <see cref="SocketIoOptions.AckTimeout"/>). Never
+    /// throws on timeout: the result holds the answers that arrived and says whether all did (the
+    /// reference rejects with the partial answers instead).
+    /// </summary>
+    public async Task<BroadcastAckResult> EmitWithAckAsync(string eventName, params object?[] args)
+    {
+        EventNames.CheckEmittable(eventName);
+        var timeout = Options.Timeout ?? _namespace.Server.Options.AckTimeout;
+        var collector = new BroadcastAckCollector();
+        var packet = new BroadcastPacket(_namespace.Name, eventName, args, _namespace.Server.NextAckId(), Options.Compress);
+        var servers = _namespace.Adapter.ServerCountAsync();
+        _namespace.Adapter.BroadcastWithAck(packet, Options, collector.OnClientCount, collector.OnAnswer);
+        collector.OnServerCount(await servers);
+        try
+        {
+            await collector.Done.WaitAsync(timeout, _namespace.Server.Time);
+        }
+        catch (TimeoutException)
+        {
+            // The answers so far are the result; late ones find no callback.
+            _namespace.ForgetAck(packet.AckId);
+        }
+        return collector.Result();
+    }
+
+    /// <summary>The ids of the local sockets this target currently reaches.</summary>
+    public IReadOnlyCollection<string> SocketIds() => _namespace.Adapter.Sockets(Options);
+
+    /// <summary>The targeted sockets (Node <c>fetchSockets</c>): handles with id, handshake, rooms and data.</summary>
+    public Task<IReadOnlyList<RemoteSocket>> FetchSocketsAsync() => _namespace.Adapter.FetchSocketsAsync(Options);
+
+    /// <summary>Makes the targeted sockets join <paramref name="rooms"/> (Node <c>socketsJoin</c>).</summary>
+    public void SocketsJoin(params string[] rooms) => _namespace.Adapter.AddSockets(Options, rooms);
+
+    /// <summary>Makes the targeted sockets leave <paramref name="rooms"/> (Node <c>socketsLeave</c>).</summary>
+    public void SocketsLeave(params string[] rooms) => _namespace.Adapter.DeleteSockets(Options, rooms);
+
+    /// <summary>Disconnects the targeted sockets; with <paramref name="close"/>, their connections too (Node <c>disconnectSockets</c>).</summary>
+    public void DisconnectSockets(bool close = false) => _namespace.Adapter.DisconnectSockets(Options, close);
+
+    /// <summary>Counts servers and answers as they come; complete when every server reported and every client answered.</summary>
+    private sealed class BroadcastAckCollector
+    {
+        private readonly Lock _lock = new();
+        private readonly List<JArray> _answers = [];
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _expectedServers = -1;
+        private int _reportedServers;
+        private int _expectedClients;
+        private bool _finished;
+
+        public Task Done => _done.Task;
+
+        public void OnServerCount(int servers)
+        {
+            lock (_lock)
+            {
+                _expectedServers = servers;
+                Check();
+            }
+        }
+
+        public void OnClientCount(int clients)
+        {
+            lock (_lock)
+            {
+                _expectedClients += clients;
+                _reportedServers++;
+                Check();
+            }
+        }
+
+        public void OnAnswer(JArray answer)
+        {
+            lock (_lock)
+            {
+                if (!_finished)
+                {
+                    _answers.Add(answer);
+                    Check();
+                }
+            }
+        }
+
+        private void Check()
+        {
+            if (_expectedServers == _reportedServers && _answers.Count >= _expectedClients)
+            {
+                _finished = true;
+                _done.TrySetResult();
+            }
+        }
+
+        public BroadcastAckResult Result()
+        {
+            lock (_lock)
+            {
+                var complete = _finished;
+                _finished = true;
+                return new BroadcastAckResult([.. _answers], complete, _expectedClients);
+            }
+        }
+    }
 }
+
+/// <summary>The outcome of <see cref="BroadcastOperator.EmitWithAckAsync"/>.</summary>
+/// <param name="Responses">Each answering client's acknowledgement arguments, in arrival order (Node gives the first argument of each).</param>
+/// <param name="Complete">True when every targeted client answered within the timeout.</param>
+/// <param name="Expected">How many clients the event was sent to.</param>
+public sealed record BroadcastAckResult(IReadOnlyList<JArray> Responses, bool Complete, int Expected);

@@ -159,47 +159,61 @@ internal sealed class Client
 
     private async Task ConnectAsync(string nsp, JObject auth)
     {
-        var ns = _server.FindNamespace(nsp);
-        if (ns is null)
+        // A cleaned-up child namespace may vanish between lookup and acceptance; the next lookup
+        // then creates a fresh one, so try again (a bounded number of times).
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            Refuse(nsp, "Invalid namespace", null);
-            return;
-        }
-        lock (_lock)
-        {
-            if (_sockets.ContainsKey(nsp))
+            var ns = await _server.FindNamespaceAsync(nsp, auth);
+            if (ns is null)
             {
-                return; // already connected: a repeated CONNECT changes nothing
+                Refuse(nsp, "Invalid namespace", null);
+                return;
             }
-        }
-        var socket = new Socket(ns, this, auth);
-        try
-        {
-            await ns.RunMiddlewaresAsync(socket);
-        }
-        catch (Exception ex)
-        {
-            Refuse(nsp, ex.Message, (ex as SocketIoConnectionException)?.Data);
-            return;
-        }
-        if (Connection.Closed.IsCancellationRequested)
-        {
-            return;
-        }
-        lock (_lock)
-        {
-            if (!_sockets.TryAdd(nsp, socket))
+            lock (_lock)
+            {
+                if (_sockets.ContainsKey(nsp))
+                {
+                    return; // already connected: a repeated CONNECT changes nothing
+                }
+            }
+            var socket = new Socket(ns, this, auth);
+            try
+            {
+                await ns.RunMiddlewaresAsync(socket);
+            }
+            catch (Exception ex)
+            {
+                Refuse(nsp, ex.Message, (ex as SocketIoConnectionException)?.Data);
+                return;
+            }
+            if (Connection.Closed.IsCancellationRequested)
             {
                 return;
             }
+            lock (_lock)
+            {
+                if (!_sockets.TryAdd(nsp, socket))
+                {
+                    return;
+                }
+            }
+            // The acceptance is queued before the connection handlers run, so it precedes what they emit.
+            if (!ns.Add(socket))
+            {
+                lock (_lock)
+                {
+                    _sockets.Remove(nsp);
+                }
+                continue;
+            }
+            _connected.Cancel();
+            _server.Metrics.SocketConnected(nsp);
+            Send(Protocol.ConnectAccepted(nsp, socket.Id));
+            SocketIoLog.SocketConnected(_server.Logger, socket.Id, nsp, Connection.Id, Connection.ProtocolVersion, Connection.TransportName);
+            ns.OnConnected(socket);
+            return;
         }
-        _connected.Cancel();
-        // The acceptance is queued before the connection handlers run, so it precedes what they emit.
-        ns.Add(socket);
-        _server.Metrics.SocketConnected(nsp);
-        Send(Protocol.ConnectAccepted(nsp, socket.Id));
-        SocketIoLog.SocketConnected(_server.Logger, socket.Id, nsp, Connection.Id, Connection.ProtocolVersion, Connection.TransportName);
-        ns.OnConnected(socket);
+        Refuse(nsp, "Invalid namespace", null);
     }
 
     private void Refuse(string nsp, string message, JToken? data)

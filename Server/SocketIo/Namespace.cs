@@ -1,24 +1,37 @@
 using System.Collections.Concurrent;
+using Newtonsoft.Json.Linq;
 using SocketIoChat.SocketIo.Adapter;
 
 namespace SocketIoChat.SocketIo;
 
-/// <summary>A namespace (<c>/</c>, <c>/test</c>…): its sockets, connection handlers, middleware and adapter.</summary>
+/// <summary>
+/// A namespace (<c>/</c>, <c>/test</c>…): its sockets, connection handlers, middleware and adapter.
+/// A parent namespace (<c>io.Of(regex)</c> or <c>io.Of(predicate)</c>) holds no sockets: its
+/// middleware and connection handlers apply to every child namespace it creates, and what it
+/// emits reaches every child.
+/// </summary>
 public sealed class Namespace
 {
+    private static readonly string[] ReservedServerSideEvents = ["connect", "connection", "new_namespace"];
+
     private readonly ConcurrentDictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private Func<Socket, Task>[] _connectionHandlers = [];
     private Func<Socket, Task>[] _middlewares = [];
+    private Dictionary<string, Action<JArray>[]>? _serverSideEvents;
+    private Namespace[] _children = [];
+    private bool _removed;
 
-    internal Namespace(SocketIoServer server, string name)
+    internal Namespace(SocketIoServer server, string name, Namespace? parent = null, bool isParent = false)
     {
         Server = server;
         Name = name;
-        Adapter = new InMemoryAdapter(this);
+        Parent = parent;
+        IsParent = isParent;
+        Adapter = isParent ? new ParentAdapter(this) : new InMemoryAdapter(this);
     }
 
-    /// <summary>The namespace name, starting with <c>/</c>.</summary>
+    /// <summary>The namespace name, starting with <c>/</c> (a parent namespace is named <c>/_0</c>, <c>/_1</c>… as in the reference).</summary>
     public string Name { get; }
 
     /// <summary>The server.</summary>
@@ -27,10 +40,19 @@ public sealed class Namespace
     /// <summary>Keeps the rooms and delivers broadcasts.</summary>
     public IAdapter Adapter { get; }
 
+    /// <summary>The parent namespace of a dynamically created namespace, else null.</summary>
+    public Namespace? Parent { get; }
+
+    /// <summary>True for a parent namespace made by <c>io.Of(regex)</c> or <c>io.Of(predicate)</c>.</summary>
+    public bool IsParent { get; }
+
+    /// <summary>The child namespaces of a parent namespace (empty otherwise).</summary>
+    public IReadOnlyList<Namespace> Children => System.Threading.Volatile.Read(ref _children);
+
     /// <summary>The connected sockets by id.</summary>
     public IReadOnlyDictionary<string, Socket> Sockets => _sockets;
 
-    /// <summary>Runs <paramref name="handler"/> for every socket that connects to this namespace.</summary>
+    /// <summary>Runs <paramref name="handler"/> for every socket that connects to this namespace (to every child, for a parent).</summary>
     public Namespace OnConnection(Func<Socket, Task> handler)
     {
         lock (_lock)
@@ -50,7 +72,8 @@ public sealed class Namespace
 
     /// <summary>
     /// Adds connection middleware, run in order before a socket is accepted. Throw
-    /// <see cref="SocketIoConnectionException"/> (or any exception) to refuse the connection.
+    /// <see cref="SocketIoConnectionException"/> (or any exception) to refuse the connection: the
+    /// client gets a CONNECT_ERROR with the message (and data).
     /// </summary>
     public Namespace Use(Func<Socket, Task> middleware)
     {
@@ -70,26 +93,130 @@ public sealed class Namespace
     /// <summary>Targets every socket but those in <paramref name="rooms"/>.</summary>
     public BroadcastOperator Except(params string[] rooms) => new BroadcastOperator(this).Except(rooms);
 
+    /// <summary>Every socket, dropping the packet where the transport cannot take it now (Node <c>volatile</c>).</summary>
+    public BroadcastOperator Volatile => new BroadcastOperator(this).Volatile;
+
+    /// <summary>Every socket of this server only (Node <c>local</c>).</summary>
+    public BroadcastOperator Local => new BroadcastOperator(this).Local;
+
+    /// <summary>Every socket, with the compression flag set (Node <c>compress</c>).</summary>
+    public BroadcastOperator Compress(bool compress) => new BroadcastOperator(this).Compress(compress);
+
+    /// <summary>Every socket, with a timeout for <see cref="BroadcastOperator.EmitWithAckAsync"/> (Node <c>timeout</c>).</summary>
+    public BroadcastOperator Timeout(TimeSpan timeout) => new BroadcastOperator(this).Timeout(timeout);
+
     /// <summary>Sends an event to every socket of the namespace.</summary>
     public bool Emit(string eventName, params object?[] args) => new BroadcastOperator(this).Emit(eventName, args);
 
+    /// <summary>Sends an event with acknowledgement to every socket and collects the answers (see <see cref="BroadcastOperator.EmitWithAckAsync"/>).</summary>
+    public Task<BroadcastAckResult> EmitWithAckAsync(string eventName, params object?[] args) => new BroadcastOperator(this).EmitWithAckAsync(eventName, args);
+
+    /// <summary>Every socket of the namespace, as handles (Node <c>fetchSockets</c>).</summary>
+    public Task<IReadOnlyList<RemoteSocket>> FetchSocketsAsync() => new BroadcastOperator(this).FetchSocketsAsync();
+
+    /// <summary>Makes every socket join <paramref name="rooms"/> (Node <c>socketsJoin</c>).</summary>
+    public void SocketsJoin(params string[] rooms) => new BroadcastOperator(this).SocketsJoin(rooms);
+
+    /// <summary>Makes every socket leave <paramref name="rooms"/> (Node <c>socketsLeave</c>).</summary>
+    public void SocketsLeave(params string[] rooms) => new BroadcastOperator(this).SocketsLeave(rooms);
+
+    /// <summary>Disconnects every socket; with <paramref name="close"/>, their connections too (Node <c>disconnectSockets</c>).</summary>
+    public void DisconnectSockets(bool close = false) => new BroadcastOperator(this).DisconnectSockets(close);
+
+    /// <summary>
+    /// Sends an event to the other servers of a cluster (Node <c>serverSideEmit</c>); with the
+    /// in-memory adapter there are none, so nothing is sent. True, as in the reference.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is reserved (<c>connect</c>, <c>connection</c>, <c>new_namespace</c>).</exception>
+    public bool ServerSideEmit(string eventName, params object?[] args)
+    {
+        CheckServerSideEvent(eventName);
+        Adapter.ServerSideEmit(eventName, args);
+        return true;
+    }
+
+    /// <summary>
+    /// Sends an event to the other servers and collects their acknowledgements within
+    /// <paramref name="timeout"/> (Node <c>serverSideEmitWithAck</c>); empty for a single server.
+    /// </summary>
+    public Task<IReadOnlyList<JToken>> ServerSideEmitWithAckAsync(TimeSpan timeout, string eventName, params object?[] args)
+    {
+        CheckServerSideEvent(eventName);
+        return Adapter.ServerSideEmitWithAckAsync(eventName, args, timeout);
+    }
+
+    /// <summary>Runs <paramref name="handler"/> when another server of the cluster sends <paramref name="eventName"/> with <see cref="ServerSideEmit"/>.</summary>
+    public Namespace OnServerSideEmit(string eventName, Action<JArray> handler)
+    {
+        lock (_lock)
+        {
+            _serverSideEvents ??= new Dictionary<string, Action<JArray>[]>(StringComparer.Ordinal);
+            _serverSideEvents[eventName] = _serverSideEvents.TryGetValue(eventName, out var existing) ? [.. existing, handler] : [handler];
+        }
+        return this;
+    }
+
+    /// <summary>For cluster adapters: delivers an event another server sent with <see cref="ServerSideEmit"/>.</summary>
+    public void ReceiveServerSideEmit(string eventName, JArray args)
+    {
+        Action<JArray>[]? handlers = null;
+        lock (_lock)
+        {
+            _serverSideEvents?.TryGetValue(eventName, out handlers);
+        }
+        foreach (var handler in handlers ?? [])
+        {
+            try
+            {
+                handler(args);
+            }
+            catch (Exception ex)
+            {
+                SocketIoLog.HandlerFailed(Server.Logger, Name, eventName, ex);
+            }
+        }
+    }
+
+    private static void CheckServerSideEvent(string eventName)
+    {
+        if (Array.IndexOf(ReservedServerSideEvents, eventName) >= 0)
+        {
+            throw new ArgumentException($"\"{eventName}\" is a reserved event name", nameof(eventName));
+        }
+    }
+
     internal async Task RunMiddlewaresAsync(Socket socket)
     {
-        foreach (var middleware in Volatile.Read(ref _middlewares))
+        if (Parent is not null)
+        {
+            await Parent.RunMiddlewaresAsync(socket);
+        }
+        foreach (var middleware in System.Threading.Volatile.Read(ref _middlewares))
         {
             await middleware(socket);
         }
     }
 
-    internal void Add(Socket socket)
+    /// <summary>Adds a socket; false when this (empty, cleaned-up) child namespace is gone.</summary>
+    internal bool Add(Socket socket)
     {
-        _sockets[socket.Id] = socket;
+        lock (_lock)
+        {
+            if (_removed)
+            {
+                return false;
+            }
+            _sockets[socket.Id] = socket;
+        }
         Adapter.AddAll(socket.Id, [socket.Id]);
+        return true;
     }
 
     internal void OnConnected(Socket socket)
     {
-        foreach (var handler in Volatile.Read(ref _connectionHandlers))
+        // A child runs its parent's connection handlers first, as the reference copies them first.
+        Parent?.OnConnected(socket);
+        foreach (var handler in System.Threading.Volatile.Read(ref _connectionHandlers))
         {
             Task task;
             try
@@ -123,6 +250,48 @@ public sealed class Namespace
     internal void Remove(Socket socket)
     {
         Adapter.DeleteAll(socket.Id);
-        _sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Id, socket));
+        bool cleanUp;
+        lock (_lock)
+        {
+            _sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Id, socket));
+            cleanUp = Parent is not null && Server.Options.CleanupEmptyChildNamespaces && _sockets.IsEmpty && !_removed;
+            _removed |= cleanUp;
+        }
+        if (cleanUp)
+        {
+            Server.RemoveChild(this);
+            Parent!.RemoveChild(this);
+        }
+    }
+
+    /// <summary>Forgets a broadcast's acknowledgement on every local socket (it timed out).</summary>
+    internal void ForgetAck(long id)
+    {
+        foreach (var child in Children)
+        {
+            child.ForgetAck(id);
+        }
+        foreach (var socket in _sockets.Values)
+        {
+            socket.RemoveAck(id);
+        }
+    }
+
+    internal Namespace CreateChild(string name)
+    {
+        var child = new Namespace(Server, name, this);
+        lock (_lock)
+        {
+            _children = [.. _children, child];
+        }
+        return child;
+    }
+
+    internal void RemoveChild(Namespace child)
+    {
+        lock (_lock)
+        {
+            _children = [.. _children.Where(c => c != child)];
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using Newtonsoft.Json.Linq;
 using SocketIoChat.EngineIo;
 using SocketIoChat.SocketIo.Protocol;
@@ -6,19 +7,20 @@ using SocketIoChat.SocketIo.Protocol;
 namespace SocketIoChat.SocketIo;
 
 /// <summary>A client's connection to one namespace: receives its events, emits to it, joins rooms.</summary>
-public sealed class Socket
+public sealed partial class Socket
 {
     // Created on first use: most sockets of a busy server never register a handler for most
     // events, never await an ack and never store data, and each dictionary costs memory per socket.
     private Dictionary<string, Func<SocketEvent, Task>[]>? _handlers;
-    private ConcurrentDictionary<long, TaskCompletionSource<JArray>>? _acks;
+    private ConcurrentDictionary<long, Action<JArray?>>? _acks;
     private ConcurrentDictionary<string, object?>? _data;
+    private SocketHandshake? _handshake;
     private readonly CancellationTokenSource _disconnected = new();
     private readonly Lock _lock = new();
     private Action<string>[] _disconnecting = [];
     private Action<string>[] _disconnect = [];
-    private long _nextAckId;
     private int _connected = 1;
+    private int _closing;
 
     internal Socket(Namespace ns, Client client, JObject auth)
     {
@@ -37,13 +39,20 @@ public sealed class Socket
     /// <summary>The server.</summary>
     public SocketIoServer Server => Namespace.Server;
 
-    /// <summary>The request that opened the underlying connection.</summary>
-    public EngineHandshake Handshake => Client.Connection.Handshake;
+    /// <summary>
+    /// The handshake (Node <c>socket.handshake</c>): headers, query, address, time, url, secure and
+    /// cross-domain of the request that opened the connection, and the auth of this socket's CONNECT.
+    /// </summary>
+    public SocketHandshake Handshake =>
+        _handshake ?? Interlocked.CompareExchange(ref _handshake, new SocketHandshake(Client.Connection.Handshake, Auth), null) ?? _handshake;
 
-    /// <summary>The auth payload the client sent with its CONNECT (empty when none).</summary>
+    /// <summary>The authenticated user of the handshake request (anonymous without authentication).</summary>
+    public ClaimsPrincipal User => Client.Connection.Handshake.User;
+
+    /// <summary>The auth payload the client sent with its CONNECT (empty when none); also <c>Handshake.Auth</c>.</summary>
     public JObject Auth { get; }
 
-    /// <summary>Free per-socket storage for the application.</summary>
+    /// <summary>Free per-socket storage for the application (Node <c>socket.data</c>).</summary>
     public IDictionary<string, object?> Data =>
         LazyInitializer.EnsureInitialized(ref _data, static () => new ConcurrentDictionary<string, object?>(StringComparer.Ordinal));
 
@@ -83,7 +92,20 @@ public sealed class Socket
             return Task.CompletedTask;
         });
 
-    /// <summary>Runs when the socket is about to leave (its rooms are still known).</summary>
+    /// <summary>
+    /// Adds a handler whose result is the acknowledgement: when the client asked for one (and the
+    /// handler did not call <see cref="SocketEvent.Ack"/> itself), the returned value is sent as the
+    /// ack's single argument. Only asynchronous lambdas (or ones returning <c>Task&lt;object?&gt;</c>)
+    /// pick this overload, so existing handlers keep their meaning.
+    /// </summary>
+    public Socket On(string eventName, Func<SocketEvent, Task<object?>> handler) =>
+        On(eventName, async e =>
+        {
+            var result = await handler(e);
+            e.Ack(result);
+        });
+
+    /// <summary>Runs when the socket is about to leave (its rooms are still known), with the reason string.</summary>
     public Socket OnDisconnecting(Action<string> handler)
     {
         lock (_lock)
@@ -104,11 +126,17 @@ public sealed class Socket
     }
 
     /// <summary>Sends an event to this client. False when it could not be queued.</summary>
+    /// <exception cref="ArgumentException">The name is one the clients reserve (<c>connect</c>, <c>disconnect</c>…).</exception>
     public bool Emit(string eventName, params object?[] args)
     {
         EventNames.CheckEmittable(eventName);
+        if (!Connected)
+        {
+            return false;
+        }
+        NotifyOutgoing(eventName, args);
         Server.Metrics.EventSent(Namespace.Name);
-        return Connected && Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, -1, eventName, args));
+        return Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, -1, eventName, args));
     }
 
     /// <summary>Sends an event and waits for the client's acknowledgement, at most <see cref="SocketIoOptions.AckTimeout"/>.</summary>
@@ -117,16 +145,32 @@ public sealed class Socket
 
     /// <summary>Sends an event and waits for the client's acknowledgement, at most <paramref name="timeout"/>.</summary>
     /// <exception cref="TimeoutException">No acknowledgement arrived in time.</exception>
+    /// <exception cref="InvalidOperationException">The socket is or became disconnected before the answer.</exception>
     public async Task<JArray> EmitWithAckAsync(TimeSpan timeout, string eventName, params object?[] args)
     {
         EventNames.CheckEmittable(eventName);
-        var id = Interlocked.Increment(ref _nextAckId) - 1;
+        var id = Server.NextAckId();
         var started = Server.Time.GetTimestamp();
         var pending = new TaskCompletionSource<JArray>(TaskCreationOptions.RunContinuationsAsynchronously);
-        LazyInitializer.EnsureInitialized(ref _acks, static () => new ConcurrentDictionary<long, TaskCompletionSource<JArray>>())[id] = pending;
+        RegisterAck(id, answer =>
+        {
+            if (answer is null)
+            {
+                pending.TrySetException(new InvalidOperationException("The socket disconnected before acknowledging."));
+            }
+            else
+            {
+                pending.TrySetResult(answer);
+            }
+        });
         try
         {
-            if (!Connected || !Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, id, eventName, args)))
+            if (!Connected)
+            {
+                throw new InvalidOperationException("The socket is disconnected.");
+            }
+            NotifyOutgoing(eventName, args);
+            if (!Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, id, eventName, args)))
             {
                 throw new InvalidOperationException("The socket is disconnected.");
             }
@@ -142,7 +186,7 @@ public sealed class Socket
         }
         finally
         {
-            _acks!.TryRemove(id, out _);
+            RemoveAck(id);
         }
     }
 
@@ -151,6 +195,15 @@ public sealed class Socket
 
     /// <summary>Removes this socket from <paramref name="room"/>.</summary>
     public void Leave(string room) => Namespace.Adapter.Delete(Id, room);
+
+    /// <summary>Removes this socket from each of <paramref name="rooms"/>.</summary>
+    public void Leave(params string[] rooms)
+    {
+        foreach (var room in rooms)
+        {
+            Namespace.Adapter.Delete(Id, room);
+        }
+    }
 
     /// <summary>Targets the sockets in <paramref name="rooms"/>, this one excluded.</summary>
     public BroadcastOperator To(params string[] rooms) => Broadcast.To(rooms);
@@ -165,8 +218,9 @@ public sealed class Socket
     public BroadcastOperator Broadcast => new BroadcastOperator(Namespace).Except(Id);
 
     /// <summary>
-    /// Disconnects from the namespace (the client gets a DISCONNECT packet). With
-    /// <paramref name="close"/>, the underlying connection is closed too.
+    /// Disconnects from the namespace (the client gets a DISCONNECT packet; reason
+    /// <c>server namespace disconnect</c>). With <paramref name="close"/>, the underlying connection
+    /// is closed too, after every socket of that connection was disconnected the same way.
     /// </summary>
     public void Disconnect(bool close = false)
     {
@@ -175,13 +229,21 @@ public sealed class Socket
             Client.Disconnect(DisconnectReason.ForcedServerClose);
             return;
         }
-        if (!Connected)
+        if (Volatile.Read(ref _closing) == 1)
         {
             return;
         }
         Client.Send(SocketPacketEncoder.Encode(SocketPacketType.Disconnect, Namespace.Name, -1, null));
         OnClose(DisconnectReason.ServerNamespaceDisconnect);
     }
+
+    internal void RegisterAck(long id, Action<JArray?> callback) =>
+        LazyInitializer.EnsureInitialized(ref _acks, static () => new ConcurrentDictionary<long, Action<JArray?>>())[id] = callback;
+
+    internal void RemoveAck(long id) => Volatile.Read(ref _acks)?.TryRemove(id, out _);
+
+    internal IReadOnlyDictionary<string, object?> DataSnapshot() =>
+        Volatile.Read(ref _data) is { } data ? new Dictionary<string, object?>(data, StringComparer.Ordinal) : new Dictionary<string, object?>();
 
     internal void OnEvent(SocketPacket packet)
     {
@@ -190,12 +252,31 @@ public sealed class Socket
         var name = data[0].ToString();
         data.RemoveAt(0);
         var e = new SocketEvent(this, name, data, packet.Id);
+        // As in the reference: catch-all listeners first, then the packet middleware, then the handlers.
+        var extras = Volatile.Read(ref _extras);
+        if (extras is not null)
+        {
+            foreach (var (_, listener) in extras.AnyIncoming)
+            {
+                Invoke(listener, e);
+            }
+            if (extras.Middlewares.Length > 0)
+            {
+                _ = RunMiddlewaresAsync(e, extras.Middlewares);
+                return;
+            }
+        }
+        Dispatch(e);
+    }
+
+    private void Dispatch(SocketEvent e)
+    {
         Func<SocketEvent, Task>[]? handlers;
         lock (_lock)
         {
             // The arrays are replaced, never changed, so the one read here stays valid outside the lock.
             handlers = null;
-            _handlers?.TryGetValue(name, out handlers);
+            _handlers?.TryGetValue(e.Name, out handlers);
         }
         if (handlers is null)
         {
@@ -245,25 +326,40 @@ public sealed class Socket
 
     internal void OnAck(SocketPacket packet)
     {
-        if (Volatile.Read(ref _acks) is { } acks && acks.TryRemove(packet.Id, out var pending))
+        if (Volatile.Read(ref _acks) is { } acks && acks.TryRemove(packet.Id, out var callback))
         {
-            pending.TrySetResult((JArray)packet.Data!);
+            try
+            {
+                callback((JArray)packet.Data!);
+            }
+            catch (Exception ex)
+            {
+                SocketIoLog.HandlerFailed(Server.Logger, Id, "ack", ex);
+            }
         }
     }
 
     internal void OnClose(string reason)
     {
-        if (Interlocked.Exchange(ref _connected, 0) == 0)
+        if (Interlocked.Exchange(ref _closing, 1) == 1)
         {
             return;
         }
+        // As in the reference, the socket is still connected (and in its rooms) while "disconnecting" runs.
         RunLifecycle(Volatile.Read(ref _disconnecting), reason);
         Server.Metrics.SocketDisconnected(Namespace.Name);
         Namespace.Remove(this);
         Client.Remove(this);
-        foreach (var pending in Volatile.Read(ref _acks)?.Values ?? [])
+        Volatile.Write(ref _connected, 0);
+        if (Volatile.Read(ref _acks) is { } acks)
         {
-            pending.TrySetException(new InvalidOperationException($"The socket disconnected ({reason}) before acknowledging."));
+            foreach (var id in acks.Keys)
+            {
+                if (acks.TryRemove(id, out var callback))
+                {
+                    callback(null);
+                }
+            }
         }
         SocketIoLog.SocketDisconnected(Server.Logger, Id, Namespace.Name, reason);
         _disconnected.Cancel();

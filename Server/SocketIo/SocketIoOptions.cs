@@ -18,6 +18,12 @@ public sealed class SocketIoOptions : EngineIoOptions
     /// </summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether a child namespace created by a parent namespace (<c>io.Of(regex)</c>) is removed once
+    /// its last socket leaves (Node <c>cleanupEmptyChildNamespaces</c>). Default false.
+    /// </summary>
+    public bool CleanupEmptyChildNamespaces { get; set; }
+
     /// <summary>Whether the client bundle is served at <c>{path}/socket.io.js</c>. Default true.</summary>
     public bool ServeClient { get; set; } = true;
 

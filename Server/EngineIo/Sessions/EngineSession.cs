@@ -68,7 +68,9 @@ internal sealed class EngineSession : IEngineConnection
 
     public Transport Transport => Volatile.Read(ref _transport);
 
-    public bool IsWritable => !IsClosed && Transport.IsWritable && _outbound.Reader.Count == 0;
+    // Not while an upgrade is being probed: the pending poll is about to be released with a noop
+    // and the WebSocket does not carry packets yet, so (as in the reference) nothing is writable now.
+    public bool IsWritable => !IsClosed && !IsUpgrading && Transport.IsWritable && _outbound.Reader.Count == 0;
 
     public CancellationToken Closed => _closedCts.Token;
 

@@ -70,7 +70,7 @@ internal sealed class HandlerMethod
         }
         if (type == typeof(ClaimsPrincipal))
         {
-            return Expression.Property(Expression.Property(socket, nameof(Socket.Handshake)), nameof(EngineIo.EngineHandshake.User));
+            return Expression.Property(socket, nameof(Socket.User));
         }
         if (parameter.GetCustomAttributes(inherit: true).OfType<IFromServiceMetadata>().Any() || isService?.IsService(type) == true)
         {

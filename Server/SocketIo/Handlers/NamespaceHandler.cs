@@ -31,7 +31,7 @@ public abstract class NamespaceHandler
     public SocketIoServer Server => Socket.Server;
 
     /// <summary>The authenticated user of the handshake request (anonymous without authentication).</summary>
-    public ClaimsPrincipal User => Socket.Handshake.User;
+    public ClaimsPrincipal User => Socket.User;
 
     /// <summary>
     /// Runs once a socket is accepted, before any of its events is handled (events that arrive

@@ -177,7 +177,7 @@ internal sealed partial class NamespaceHandlerDispatcher
 
         private async Task<bool> AuthorizeAsync(Task<AuthorizationPolicy?> policyTask, SocketEvent e)
         {
-            var user = socket.Handshake.User;
+            var user = socket.User;
             var policy = (await policyTask)!;
             var result = await dispatcher._authorization!.AuthorizeAsync(user, e, policy);
             if (result.Succeeded)

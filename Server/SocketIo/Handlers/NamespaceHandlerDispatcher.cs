@@ -84,7 +84,7 @@ internal sealed partial class NamespaceHandlerDispatcher
     private async Task AuthorizeConnectionAsync(Socket socket)
     {
         var policy = await _connectionPolicy!;
-        var user = socket.Handshake.User;
+        var user = socket.User;
         var result = await _authorization!.AuthorizeAsync(user, socket, policy!);
         if (!result.Succeeded)
         {

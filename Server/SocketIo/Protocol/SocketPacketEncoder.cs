@@ -35,14 +35,14 @@ internal static class SocketPacketEncoder
         Build(type, nsp, id, data, null, null);
 
     /// <summary>Encodes an EVENT: <c>[eventName, ...args]</c>; binary arguments make it a BINARY_EVENT.</summary>
-    public static EngineMessage[] EncodeEvent(string nsp, long id, string eventName, object?[] args) =>
-        Build(SocketPacketType.Event, nsp, id, null, eventName, args);
+    public static EngineMessage[] EncodeEvent(string nsp, long id, string eventName, object?[] args, bool compress = true) =>
+        Build(SocketPacketType.Event, nsp, id, null, eventName, args, compress);
 
     /// <summary>Encodes an ACK: <c>[...args]</c>; binary arguments make it a BINARY_ACK.</summary>
     public static EngineMessage[] EncodeAck(string nsp, long id, object?[] args) =>
         Build(SocketPacketType.Ack, nsp, id, null, null, args);
 
-    private static EngineMessage[] Build(SocketPacketType type, string nsp, long id, JToken? data, string? eventName, object?[]? args)
+    private static EngineMessage[] Build(SocketPacketType type, string nsp, long id, JToken? data, string? eventName, object?[]? args, bool compress = true)
     {
         // Reuse this thread's buffer and writer, unless a custom converter emits while we encode.
         var json = t_json ?? new ArrayBufferWriter<byte>(256);
@@ -83,10 +83,10 @@ internal static class SocketPacketEncoder
             }
             var frame = Frame(type, nsp, id, attachments?.Count ?? 0, json.WrittenSpan);
             var messages = new EngineMessage[1 + (attachments?.Count ?? 0)];
-            messages[0] = EngineMessage.FromTextFrame(frame);
+            messages[0] = EngineMessage.FromTextFrame(frame, compress);
             for (var i = 1; i < messages.Length; i++)
             {
-                messages[i] = EngineMessage.Binary(attachments![i - 1]);
+                messages[i] = EngineMessage.Binary(attachments![i - 1], compress);
             }
             return messages;
         }
