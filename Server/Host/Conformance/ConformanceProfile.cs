@@ -44,6 +44,7 @@ public static class ConformanceProfile
             });
             io.Of("/custom").OnConnection(socket => socket.Emit("auth", socket.Auth));
             TestNamespace.Register(io);
+            ProbeNamespace.Register(io);
         });
         app.MapEngineIo("/engine.io", new EchoHandler(), Apply);
     }
