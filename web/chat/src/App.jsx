@@ -49,7 +49,9 @@ function Login({ connecting }) {
   return (
     <main className="login">
       <form className="login-card" onSubmit={submit}>
-        <div className="logo" aria-hidden="true">💬</div>
+        <svg className="logo" viewBox="0 0 24 24" aria-hidden="true">
+          <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z" fill="currentColor" />
+        </svg>
         <h1>SocketIoChat</h1>
         <p>Pick a nickname to start chatting.</p>
         <input
@@ -83,8 +85,10 @@ function Chat({ state }) {
   return (
     <div className={"chat" + (panel ? " panel-" + panel : "")}>
       <header className="topbar">
-        <button className="icon-button menu" aria-label="Rooms" onClick={() => setPanel(panel === "rooms" ? null : "rooms")}>
-          ☰
+        <button className="icon-button" aria-label="Rooms" onClick={() => setPanel(panel === "rooms" ? null : "rooms")}>
+          <svg viewBox="0 0 24 24" aria-hidden="true">
+            <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+          </svg>
         </button>
         <div className="title">
           <span className="title-name">{active ? (active.kind === "room" ? "# " + active.title : "@ " + active.title) : "SocketIoChat"}</span>
@@ -95,8 +99,13 @@ function Chat({ state }) {
             Leave
           </button>
         )}
-        <button className="icon-button people" aria-label="People" onClick={() => setPanel(panel === "people" ? null : "people")}>
-          👥
+        <button className="icon-button" aria-label="People" onClick={() => setPanel(panel === "people" ? null : "people")}>
+          <svg viewBox="0 0 24 24" aria-hidden="true">
+            <circle cx="9" cy="8" r="3.5" fill="currentColor" />
+            <path d="M2 20c0-3.9 3.1-6.5 7-6.5s7 2.6 7 6.5z" fill="currentColor" />
+            <circle cx="17" cy="9" r="2.8" fill="currentColor" opacity="0.6" />
+            <path d="M15.5 14c3.6-.6 6.5 1.6 6.5 5.5h-4.5c0-2.2-.7-4-2-5.5z" fill="currentColor" opacity="0.6" />
+          </svg>
         </button>
       </header>
       <RoomList state={state} onOpen={open} />
