@@ -69,6 +69,23 @@ public sealed class ChatNamespaceTests
     }
 
     [Test]
+    public async Task A_nickname_is_free_at_once_after_a_logout()
+    {
+        using var alice = new ChatPeer(_chat.Server.Url, "alice");
+        await alice.ConnectAsync();
+        await alice.NextAsync("session");
+
+        var answer = await alice.RequestAsync("logout", new { });
+        await alice.Client.DisconnectAsync();
+
+        Assert.That(answer.GetProperty("ok").GetBoolean(), Is.True);
+        await Eventually.True(() => !_chat.Server.App.Services.GetRequiredService<ChatServer>().Sessions.IsOnline("alice"), "alice is offline");
+        using var next = new ChatPeer(_chat.Server.Url, "alice");
+        await next.ConnectAsync();
+        Assert.That((await next.NextAsync("session")).GetProperty("nickname").GetString(), Is.EqualTo("alice"));
+    }
+
+    [Test]
     public async Task A_message_is_acknowledged_with_its_id_and_broadcast_to_the_room_only()
     {
         using var alice = await LoggedInAsync("alice", "general");

@@ -114,6 +114,11 @@ public sealed partial class ChatServer : IDisposable
         socket.On("history", e => Guard(e, () => HistoryAsync(socket, session, e)));
         socket.On("message", e => Guard(e, () => SendAsync(socket, session, e)));
         socket.On("typing", e => Guard(e, () => Typing(socket, session, e)));
+        socket.On("logout", e => Guard(e, () =>
+        {
+            _sessions.MarkLoggedOut(session);
+            return Task.FromResult(Ok([]));
+        }));
 
         string[] chatRooms = [];
         socket.OnDisconnecting(_ => chatRooms = [.. socket.Rooms.Where(r => r.StartsWith("room:", StringComparison.Ordinal))]);

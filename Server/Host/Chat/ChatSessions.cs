@@ -72,7 +72,20 @@ public sealed class ChatSessions : IDisposable
                 return false;
             }
             session.LeftAt = _time.GetUtcNow();
+            if (session.LoggedOut)
+            {
+                Remove(session);
+            }
             return true;
+        }
+    }
+
+    /// <summary>The user logged out on purpose: the nickname is free as soon as the session's sockets are gone.</summary>
+    public void MarkLoggedOut(ChatSession session)
+    {
+        lock (_lock)
+        {
+            session.LoggedOut = true;
         }
     }
 
@@ -172,4 +185,6 @@ public sealed class ChatSession
     internal HashSet<string> Sockets { get; } = new(StringComparer.Ordinal);
 
     internal DateTimeOffset? LeftAt { get; set; }
+
+    internal bool LoggedOut { get; set; }
 }

@@ -178,8 +178,10 @@ export class ChatClient {
     if (this.token) saveSession({ nickname: this.nickname, token: this.token, rooms: this.getState().joined });
   }
 
-  logout() {
+  async logout() {
     saveSession(null);
+    // Tells the server to free the nickname now instead of keeping it for a reconnect.
+    if (this.socket?.connected) await this.request("logout", {});
     this.close();
     this.dispatch({ type: "logout" });
   }
