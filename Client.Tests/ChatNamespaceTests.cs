@@ -27,7 +27,7 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task A_login_gets_a_session_token_and_the_rooms()
     {
-        using var alice = new ChatPeer(_chat.Server.Url, "alice");
+        await using var alice = new ChatPeer(_chat.Server.Url, "alice");
         await alice.ConnectAsync();
 
         var session = await alice.NextAsync("session");
@@ -43,7 +43,7 @@ public sealed class ChatNamespaceTests
     [TestCase("a-nickname-far-too-long-for-the-chat")]
     public async Task An_invalid_nickname_is_refused_with_a_connect_error(string nickname)
     {
-        using var peer = new ChatPeer(_chat.Server.Url, nickname);
+        await using var peer = new ChatPeer(_chat.Server.Url, nickname);
         var error = await peer.ConnectExpectingErrorAsync();
         Assert.That(error, Does.Contain("nickname"));
     }
@@ -51,19 +51,19 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task A_nickname_in_use_is_refused_but_its_token_resumes_it()
     {
-        using var alice = new ChatPeer(_chat.Server.Url, "alice");
+        await using var alice = new ChatPeer(_chat.Server.Url, "alice");
         await alice.ConnectAsync();
         var token = (await alice.NextAsync("session")).GetProperty("token").GetString();
 
-        using var impostor = new ChatPeer(_chat.Server.Url, "ALICE");
+        await using var impostor = new ChatPeer(_chat.Server.Url, "ALICE");
         Assert.That(await impostor.ConnectExpectingErrorAsync(), Does.Contain("taken"));
 
         // The same client after a reconnect (its old connection gone, within the grace period).
         await alice.Client.DisconnectAsync();
         await Eventually.True(() => !_chat.Server.App.Services.GetRequiredService<ChatServer>().Sessions.IsOnline("alice"), "alice is offline");
-        using var stranger = new ChatPeer(_chat.Server.Url, "alice");
+        await using var stranger = new ChatPeer(_chat.Server.Url, "alice");
         Assert.That(await stranger.ConnectExpectingErrorAsync(), Does.Contain("taken"), "reserved during the grace period");
-        using var again = new ChatPeer(_chat.Server.Url, "alice", token);
+        await using var again = new ChatPeer(_chat.Server.Url, "alice", token);
         await again.ConnectAsync();
         Assert.That((await again.NextAsync("session")).GetProperty("token").GetString(), Is.EqualTo(token));
     }
@@ -71,7 +71,7 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task A_nickname_is_free_at_once_after_a_logout()
     {
-        using var alice = new ChatPeer(_chat.Server.Url, "alice");
+        await using var alice = new ChatPeer(_chat.Server.Url, "alice");
         await alice.ConnectAsync();
         await alice.NextAsync("session");
 
@@ -80,7 +80,7 @@ public sealed class ChatNamespaceTests
 
         Assert.That(answer.GetProperty("ok").GetBoolean(), Is.True);
         await Eventually.True(() => !_chat.Server.App.Services.GetRequiredService<ChatServer>().Sessions.IsOnline("alice"), "alice is offline");
-        using var next = new ChatPeer(_chat.Server.Url, "alice");
+        await using var next = new ChatPeer(_chat.Server.Url, "alice");
         await next.ConnectAsync();
         Assert.That((await next.NextAsync("session")).GetProperty("nickname").GetString(), Is.EqualTo("alice"));
     }
@@ -88,9 +88,9 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task A_message_is_acknowledged_with_its_id_and_broadcast_to_the_room_only()
     {
-        using var alice = await LoggedInAsync("alice", "general");
-        using var bob = await LoggedInAsync("bob", "general");
-        using var carol = await LoggedInAsync("carol");
+        await using var alice = await LoggedInAsync("alice", "general");
+        await using var bob = await LoggedInAsync("bob", "general");
+        await using var carol = await LoggedInAsync("carol");
 
         var ack = await alice.RequestAsync("message", new { room = "general", text = "hello <b>bob</b>", clientId = "c1" });
 
@@ -113,7 +113,7 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task A_message_of_2000_characters_passes_and_one_of_2001_is_refused()
     {
-        using var alice = await LoggedInAsync("alice", "general");
+        await using var alice = await LoggedInAsync("alice", "general");
 
         // An emoji is one character (two UTF-16 units): 2,000 of them are within the limit.
         var ok = await alice.RequestAsync("message", new { room = "general", text = string.Concat(Enumerable.Repeat("😀", 2000)), clientId = "a" });
@@ -128,7 +128,7 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task A_burst_of_ten_messages_passes_and_more_are_refused_until_the_bucket_refills()
     {
-        using var alice = await LoggedInAsync("alice", "general");
+        await using var alice = await LoggedInAsync("alice", "general");
 
         // Sent without waiting for each answer: far faster than one per second.
         var answers = await Task.WhenAll(Enumerable.Range(0, 15).Select(i =>
@@ -157,8 +157,8 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task A_resent_message_with_the_same_client_id_is_stored_and_broadcast_once()
     {
-        using var alice = await LoggedInAsync("alice", "general");
-        using var bob = await LoggedInAsync("bob", "general");
+        await using var alice = await LoggedInAsync("alice", "general");
+        await using var bob = await LoggedInAsync("bob", "general");
 
         var first = await alice.RequestAsync("message", new { room = "general", text = "once", clientId = "same" });
         var again = await alice.RequestAsync("message", new { room = "general", text = "once", clientId = "same" });
@@ -172,13 +172,13 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task Sync_after_a_reconnect_returns_exactly_the_messages_after_the_last_id()
     {
-        using var alice = await LoggedInAsync("alice", "general");
+        await using var alice = await LoggedInAsync("alice", "general");
         var seen = (await alice.RequestAsync("message", new { room = "general", text = "before", clientId = "1" })).GetProperty("message").GetProperty("id").GetInt64();
-        using var bob = await LoggedInAsync("bob", "general");
+        await using var bob = await LoggedInAsync("bob", "general");
         await bob.RequestAsync("message", new { room = "general", text = "missed 1", clientId = "2" });
         await bob.RequestAsync("message", new { room = "general", text = "missed 2", clientId = "3" });
 
-        using var resumed = new ChatPeer(_chat.Server.Url, "alice2");
+        await using var resumed = new ChatPeer(_chat.Server.Url, "alice2");
         await resumed.ConnectAsync();
         await resumed.NextAsync("session");
         var answer = await resumed.RequestAsync("sync", new { rooms = new[] { new { room = "general", after = seen } } });
@@ -191,9 +191,9 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task A_direct_message_reaches_the_addressee_only_and_is_in_both_histories()
     {
-        using var alice = await LoggedInAsync("alice", "general");
-        using var bob = await LoggedInAsync("bob", "general");
-        using var carol = await LoggedInAsync("carol", "general");
+        await using var alice = await LoggedInAsync("alice", "general");
+        await using var bob = await LoggedInAsync("bob", "general");
+        await using var carol = await LoggedInAsync("carol", "general");
 
         var ack = await alice.RequestAsync("message", new { to = "bob", text = "psst", clientId = "d1" });
         Assert.That(ack.GetProperty("ok").GetBoolean(), Is.True, ack.ToString());
@@ -213,7 +213,7 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task Writing_in_a_room_one_has_not_joined_is_refused()
     {
-        using var alice = await LoggedInAsync("alice");
+        await using var alice = await LoggedInAsync("alice");
         var answer = await alice.RequestAsync("message", new { room = "general", text = "hi", clientId = "x" });
         Assert.That(answer.GetProperty("code").GetString(), Is.EqualTo("not_in_room"));
     }
@@ -221,8 +221,8 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task Rooms_are_created_once_and_announced_to_everyone()
     {
-        using var alice = await LoggedInAsync("alice");
-        using var bob = await LoggedInAsync("bob");
+        await using var alice = await LoggedInAsync("alice");
+        await using var bob = await LoggedInAsync("bob");
 
         var created = await alice.RequestAsync("room:create", new { room = "random" });
         var duplicate = await bob.RequestAsync("room:create", new { room = "RANDOM" });
@@ -237,7 +237,7 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task Presence_follows_joins_leaves_and_disconnects()
     {
-        using var alice = await LoggedInAsync("alice", "general");
+        await using var alice = await LoggedInAsync("alice", "general");
         Assert.That(Users(await alice.NextAsync("presence")), Is.EqualTo(new[] { "alice" }));
         var bob = await LoggedInAsync("bob", "general");
         Assert.That(Users(await alice.NextAsync("presence")), Is.EqualTo(new[] { "alice", "bob" }));
@@ -245,16 +245,15 @@ public sealed class ChatNamespaceTests
         Assert.That(Users(await alice.NextAsync("presence")), Is.EqualTo(new[] { "alice" }));
         await bob.RequestAsync("room:join", new { room = "general" });
         Assert.That(Users(await alice.NextAsync("presence")), Is.EqualTo(new[] { "alice", "bob" }));
-        await bob.Client.DisconnectAsync();
-        bob.Dispose();
+        await bob.DisposeAsync();
         Assert.That(Users(await alice.NextAsync("presence")), Is.EqualTo(new[] { "alice" }));
     }
 
     [Test]
     public async Task Typing_reaches_the_others_in_the_room()
     {
-        using var alice = await LoggedInAsync("alice", "general");
-        using var bob = await LoggedInAsync("bob", "general");
+        await using var alice = await LoggedInAsync("alice", "general");
+        await using var bob = await LoggedInAsync("bob", "general");
         await alice.Client.EmitAsync("typing", new { room = "general", typing = true });
         var typing = await bob.NextAsync("typing");
         Assert.That(typing.GetProperty("nickname").GetString(), Is.EqualTo("alice"));
@@ -264,7 +263,7 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task Older_history_comes_in_pages_of_fifty()
     {
-        using var alice = await LoggedInAsync("alice", "general");
+        await using var alice = await LoggedInAsync("alice", "general");
         var store = _chat.Server.App.Services.GetRequiredService<ChatStore>();
         for (var i = 0; i < 120; i++)
         {
@@ -286,7 +285,7 @@ public sealed class ChatNamespaceTests
     [Test]
     public async Task Bad_input_is_answered_with_an_error_and_the_socket_stays_usable()
     {
-        using var alice = await LoggedInAsync("alice", "general");
+        await using var alice = await LoggedInAsync("alice", "general");
         foreach (var bad in new object[] { "just a string", 42, new { room = 7, text = new[] { 1 } }, new { to = "alice", text = "me" } })
         {
             var answer = await alice.RequestAsync("message", bad);
@@ -350,7 +349,7 @@ public sealed class ChatNamespaceTests
 }
 
 /// <summary>A SocketIOClient connected to <c>/chat</c> as a nickname, with what it received by event name.</summary>
-internal sealed class ChatPeer : IDisposable
+internal sealed class ChatPeer : IAsyncDisposable
 {
     private static readonly string[] Events = ["session", "rooms", "message", "presence", "typing"];
     private readonly ConcurrentDictionary<string, Channel<JsonElement>> _received = new();
@@ -411,5 +410,13 @@ internal sealed class ChatPeer : IDisposable
         return await answer.Task.Within();
     }
 
-    public void Dispose() => Client.Dispose();
+    /// <summary>Disconnects first: SocketIOClient's Dispose alone leaves the connection open until the server gives up on it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Client.Connected)
+        {
+            await Client.DisconnectAsync();
+        }
+        Client.Dispose();
+    }
 }
