@@ -206,6 +206,8 @@ public sealed class ChatNamespaceTests
 
         var history = await bob.RequestAsync("dm:open", new { with = "alice" });
         Assert.That(history.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()), Is.EqualTo(new[] { "psst" }));
+        Assert.That(history.GetProperty("online").GetBoolean(), Is.True);
+        Assert.That(history.GetProperty("lastSeen").GetInt64(), Is.GreaterThan(0), "last seen at login");
         var nobody = await alice.RequestAsync("message", new { to = "nobody", text = "?", clientId = "d3" });
         Assert.That(nobody.GetProperty("code").GetString(), Is.EqualTo("no_user"));
     }

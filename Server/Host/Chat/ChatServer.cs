@@ -111,7 +111,7 @@ public sealed partial class ChatServer : IDisposable
         socket.On("room:leave", e => Guard(e, () => LeaveAsync(ns, socket, e)));
         socket.On("room:create", e => Guard(e, () => CreateRoomAsync(ns, socket, session, e)));
         socket.On("dm:open", e => Guard(e, () => OpenDirectAsync(session, e)));
-        socket.On("history", e => Guard(e, () => HistoryAsync(socket, session, e)));
+        socket.On("history", e => Guard(e, () => HistoryAsync(session, e)));
         socket.On("message", e => Guard(e, () => SendAsync(socket, session, e)));
         socket.On("typing", e => Guard(e, () => Typing(socket, session, e)));
         socket.On("logout", e => Guard(e, () =>
@@ -130,14 +130,16 @@ public sealed partial class ChatServer : IDisposable
             }
             if (_sessions.Logout(session, socket.Id))
             {
+                // Not awaited (disconnect handlers are synchronous); TouchAsync logs its own failures.
                 _ = TouchAsync(session.Nickname);
             }
         });
 
         socket.Join(UserKey(session.Nickname));
+        // Seen before welcomed: whatever the client does next finds the user with a last-seen time.
+        await TouchAsync(session.Nickname);
         socket.Emit("session", new JObject { ["nickname"] = session.Nickname, ["token"] = session.Token });
         socket.Emit("rooms", RoomList());
-        await TouchAsync(session.Nickname);
     }
 
     private async Task TouchAsync(string nickname)
@@ -248,10 +250,18 @@ public sealed partial class ChatServer : IDisposable
             return refusal;
         }
         var page = await _store.DirectHistoryAsync(session.Nickname, other, null, _options.HistoryPageSize);
-        return Ok(new JObject { ["with"] = other, ["online"] = _sessions.IsOnline(other), ["messages"] = page.MessagesJson(), ["hasMore"] = page.HasMore });
+        var lastSeen = await _store.LastSeenAsync(other);
+        return Ok(new JObject
+        {
+            ["with"] = other,
+            ["online"] = _sessions.IsOnline(other),
+            ["lastSeen"] = lastSeen?.ToUnixTimeMilliseconds(),
+            ["messages"] = page.MessagesJson(),
+            ["hasMore"] = page.HasMore,
+        });
     }
 
-    private async Task<JObject> HistoryAsync(Socket socket, ChatSession session, SocketEvent e)
+    private async Task<JObject> HistoryAsync(ChatSession session, SocketEvent e)
     {
         var data = e.Arg(0) as JObject;
         var before = Number(data, "before");

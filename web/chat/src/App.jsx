@@ -92,7 +92,14 @@ function Chat({ state }) {
         </button>
         <div className="title">
           <span className="title-name">{active ? (active.kind === "room" ? "# " + active.title : "@ " + active.title) : "SocketIoChat"}</span>
-          <span className={"status status-" + state.status}>{statusText(state.status)}</span>
+          <span className={"status status-" + state.status}>
+            {statusText(state.status)}
+            {active?.kind === "dm" && state.status === "online" && (
+              <span className="seen">
+                {" · " + active.title + (active.online ? " is online" : active.lastSeen ? " was last seen " + formatSeen(active.lastSeen) : " has not been seen")}
+              </span>
+            )}
+          </span>
         </div>
         {active?.kind === "room" && (
           <button className="ghost" data-testid="room-leave" onClick={() => client.leaveRoom(active.title)}>
@@ -394,6 +401,11 @@ function avatarStyle(name) {
   let hash = 0;
   for (const ch of name.toLowerCase()) hash = (hash * 31 + ch.codePointAt(0)) % 360;
   return { background: `hsl(${hash}, 55%, 48%)` };
+}
+
+function formatSeen(ms) {
+  const when = new Date(ms);
+  return when.toDateString() === new Date().toDateString() ? "at " + formatTime(ms) : "on " + when.toLocaleDateString();
 }
 
 function formatTime(ms) {

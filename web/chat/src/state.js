@@ -111,7 +111,7 @@ export function reducer(state, action) {
     }
     case "dm-opened": {
       const key = dmKey(action.with);
-      let next = withConv(state, key, action.with, "dm", () => ({ hasMore: action.hasMore }));
+      let next = withConv(state, key, action.with, "dm", () => ({ hasMore: action.hasMore, online: action.online, lastSeen: action.lastSeen }));
       if (!next.dms.some((n) => n.toLowerCase() === action.with.toLowerCase())) next = { ...next, dms: [...next.dms, action.with] };
       next = receive(next, action.messages, false);
       return activate(next, key);
