@@ -31,11 +31,16 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Starts the host with <paramref name="profile"/> ("default" or "conformance").</summary>
     public static async Task<TestServer> StartAsync(string profile = "conformance", params string[] extraArgs)
     {
+        // The default profile includes the chat; its database stays out of the user's data folder.
+        string[] chatDatabase = profile == "default" && !extraArgs.Contains("--Chat:Database")
+            ? ["--Chat:Database", Path.Combine(Path.GetTempPath(), "socketiochat-tests", "shared-chat.db")]
+            : [];
         string[] args =
         [
             "--urls", "http://127.0.0.1:0",
             "--profile", profile,
             "--Logging:LogLevel:Default", "Warning",
+            .. chatDatabase,
             .. extraArgs,
         ];
         return await StartAsync(SocketIoChatApp.Build(args));

@@ -1,4 +1,5 @@
 using SocketIoChat.Host.Bench;
+using SocketIoChat.Host.Chat;
 using SocketIoChat.Host.Conformance;
 using SocketIoChat.Host.Seed;
 using SocketIoChat.SocketIo.Hosting;
@@ -7,7 +8,7 @@ namespace SocketIoChat.Host;
 
 /// <summary>
 /// Builds the application. <c>--profile</c> picks the setup: the default serves the seed page and
-/// its <c>/test</c> namespace; <c>conformance</c> is the target for the official protocol suites.
+/// its <c>/test</c> namespace plus the browser chat (<c>/chat</c> page and namespace); <c>conformance</c> is the target for the official protocol suites.
 /// </summary>
 public static class SocketIoChatApp
 {
@@ -31,6 +32,7 @@ public static class SocketIoChatApp
                 break;
             case "default":
                 builder.Services.AddSocketIo();
+                builder.Services.AddChat();
                 break;
             default:
                 throw new ArgumentException($"Unknown profile \"{profile}\"; expected default, conformance or bench.");
@@ -48,7 +50,11 @@ public static class SocketIoChatApp
                 BenchProfile.Map(app);
                 break;
             default:
-                app.MapSocketIo("/socket.io", io => TestNamespace.Register(io));
+                app.MapSocketIo("/socket.io", io =>
+                {
+                    TestNamespace.Register(io);
+                    app.Services.MapChat(io);
+                });
                 break;
         }
         return app;
