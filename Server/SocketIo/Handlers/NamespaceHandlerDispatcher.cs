@@ -139,7 +139,7 @@ internal sealed partial class NamespaceHandlerDispatcher
     }
 
     /// <summary>Answers <paramref name="e"/> with an error: through its ack when asked for, else as <see cref="SocketIoErrors.EventName"/>.</summary>
-    private static void Refuse(SocketEvent e, JObject error)
+    internal static void Refuse(SocketEvent e, JObject error)
     {
         if (e.HasAck)
         {
@@ -151,7 +151,7 @@ internal sealed partial class NamespaceHandlerDispatcher
         }
     }
 
-    private static JObject Error(string code, SocketEvent e, string? message = null)
+    internal static JObject Error(string code, SocketEvent e, string? message = null)
     {
         var error = new JObject { ["error"] = code, ["event"] = e.Name };
         if (message is not null)
