@@ -315,7 +315,9 @@ public sealed partial class Socket
     /// <summary>
     /// Queues what was held (the missed packets first), then lets packets through directly. The
     /// sends happen outside the lock (a send may close a slow client); whatever arrives meanwhile
-    /// is held and queued in the next round, so the order is kept.
+    /// is held and queued in the next round, so the order is kept. The rounds end: a round only
+    /// enqueues, which is less work than producing a broadcast, and a client that cannot take what
+    /// comes is closed as too slow by its bounded queue, after which nothing targets it any more.
     /// </summary>
     internal void ReleaseHeld()
     {
