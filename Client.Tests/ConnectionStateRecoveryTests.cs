@@ -103,7 +103,7 @@ public sealed class ConnectionStateRecoveryTests
         return (server, probe);
     }
 
-    private static Task<JObject> RunNodeAsync(TestServer server, string how = "engine-close", int count = 5, int waitMs = 0) =>
+    private static Task<JObject> RunNodeAsync(TestServer server, string how = "engine-close", int count = 5, int waitMs = 0, string transport = "websocket") =>
         NodeRunner.RunJsonAsync(["recovery.mjs", server.Url, new JObject
         {
             ["namespace"] = Nsp,
@@ -112,6 +112,7 @@ public sealed class ConnectionStateRecoveryTests
             ["count"] = count,
             ["how"] = how,
             ["waitMs"] = waitMs,
+            ["transport"] = transport,
         }.ToString(Newtonsoft.Json.Formatting.None)]);
 
     /// <summary>The events as [name, ...args], each offset (a string last argument the server added) removed and returned apart.</summary>
@@ -146,13 +147,14 @@ public sealed class ConnectionStateRecoveryTests
         return expected;
     }
 
-    [Test]
-    public async Task A_client_that_loses_its_connection_gets_its_id_rooms_data_and_missed_events_back_once_and_in_order()
+    [TestCase("websocket")]
+    [TestCase("polling")]
+    public async Task A_client_that_loses_its_connection_gets_its_id_rooms_data_and_missed_events_back_once_and_in_order(string transport)
     {
         var (server, probe) = await StartAsync();
         await using var _ = server;
 
-        var outcome = await RunNodeAsync(server, count: 5);
+        var outcome = await RunNodeAsync(server, count: 5, transport: transport);
 
         var firstId = (string)outcome["first"]!["id"]!;
         Assert.That((bool)outcome["first"]!["recovered"]!, Is.False);
