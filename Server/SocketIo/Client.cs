@@ -1,5 +1,6 @@
 using Newtonsoft.Json.Linq;
 using SocketIoChat.EngineIo;
+using SocketIoChat.SocketIo.Adapter;
 using SocketIoChat.SocketIo.Protocol;
 
 namespace SocketIoChat.SocketIo;
@@ -176,18 +177,27 @@ internal sealed class Client
                     return; // already connected: a repeated CONNECT changes nothing
                 }
             }
-            var socket = new Socket(ns, this, auth);
-            try
+            var recovered = await RestoreAsync(ns, auth);
+            var socket = new Socket(ns, this, auth, recovered);
+            if (recovered is null || !_server.Options.ConnectionStateRecovery!.SkipMiddlewares)
             {
-                await ns.RunMiddlewaresAsync(socket);
-            }
-            catch (Exception ex)
-            {
-                Refuse(nsp, ex.Message, (ex as SocketIoConnectionException)?.Data);
-                return;
+                try
+                {
+                    await ns.RunMiddlewaresAsync(socket);
+                }
+                catch (Exception ex)
+                {
+                    Refuse(nsp, ex.Message, (ex as SocketIoConnectionException)?.Data);
+                    return;
+                }
             }
             if (Connection.Closed.IsCancellationRequested)
             {
+                if (recovered is not null)
+                {
+                    // Gone again before it was connected: keep the session for the next attempt.
+                    ns.Adapter.PersistSession(recovered.Session);
+                }
                 return;
             }
             lock (_lock)
@@ -198,7 +208,7 @@ internal sealed class Client
                 }
             }
             // The acceptance is queued before the connection handlers run, so it precedes what they emit.
-            if (!ns.Add(socket))
+            if (!ns.Add(socket, recovered))
             {
                 lock (_lock)
                 {
@@ -208,12 +218,44 @@ internal sealed class Client
             }
             _connected.Cancel();
             _server.Metrics.SocketConnected(nsp);
-            Send(Protocol.ConnectAccepted(nsp, socket.Id));
+            if (recovered is not null)
+            {
+                // The missed packets go before the CONNECT answer, as in the reference (the client
+                // buffers events that arrive before it).
+                socket.ReleaseHeld();
+                SocketIoLog.SocketRecovered(_server.Logger, socket.Id, nsp, recovered.MissedPackets.Count);
+            }
+            Send(Protocol.ConnectAccepted(nsp, socket.Id, socket.Pid));
             SocketIoLog.SocketConnected(_server.Logger, socket.Id, nsp, Connection.Id, Connection.ProtocolVersion, Connection.TransportName);
             ns.OnConnected(socket);
             return;
         }
         Refuse(nsp, "Invalid namespace", null);
+    }
+
+    /// <summary>
+    /// The session a v5 client asks to recover with <c>pid</c> and <c>offset</c> in its CONNECT
+    /// auth, when recovery is on and the adapter still has it; else null (a fresh socket).
+    /// </summary>
+    private async Task<RecoveredSession?> RestoreAsync(Namespace ns, JObject auth)
+    {
+        if (_server.Options.ConnectionStateRecovery is null
+            || Protocol.ConnectsMainNamespaceOnOpen
+            || auth["pid"] is not JValue { Type: JTokenType.String, Value: string pid }
+            || auth["offset"] is not JValue { Type: JTokenType.String, Value: string offset })
+        {
+            return null;
+        }
+        try
+        {
+            return await ns.Adapter.RestoreSessionAsync(pid, offset);
+        }
+        catch (Exception ex)
+        {
+            // As in the reference: a failed restore is a fresh connection, not a refusal.
+            SocketIoLog.RestoreFailed(_server.Logger, Connection.Id, ns.Name, ex);
+            return null;
+        }
     }
 
     private void Refuse(string nsp, string message, JToken? data)

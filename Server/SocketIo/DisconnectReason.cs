@@ -21,4 +21,12 @@ public static class DisconnectReason
     public const string ForcedServerClose = "forced server close";
     /// <summary>The underlying connection was closed by the server.</summary>
     public const string ForcedClose = "forced close";
+
+    /// <summary>
+    /// Whether a socket that left for <paramref name="reason"/> may be recovered (Node
+    /// <c>RECOVERABLE_DISCONNECT_REASONS</c>): the connection was lost or closed by the server,
+    /// not left on purpose by either side's namespace disconnect.
+    /// </summary>
+    public static bool IsRecoverable(string reason) => reason is TransportError or TransportClose or ForcedClose
+        or PingTimeout or ServerShuttingDown or ForcedServerClose;
 }

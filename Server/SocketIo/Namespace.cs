@@ -197,8 +197,11 @@ public sealed class Namespace
         }
     }
 
-    /// <summary>Adds a socket; false when this (empty, cleaned-up) child namespace is gone.</summary>
-    internal bool Add(Socket socket)
+    /// <summary>
+    /// Adds a socket (a recovered one back into its rooms); false when this (empty, cleaned-up)
+    /// child namespace is gone.
+    /// </summary>
+    internal bool Add(Socket socket, RecoveredSession? recovered = null)
     {
         lock (_lock)
         {
@@ -208,7 +211,18 @@ public sealed class Namespace
             }
             _sockets[socket.Id] = socket;
         }
-        Adapter.AddAll(socket.Id, [socket.Id]);
+        if (recovered is null)
+        {
+            Adapter.AddAll(socket.Id, [socket.Id]);
+        }
+        else if (Adapter is InMemoryAdapter memory)
+        {
+            memory.AddRestored(socket, recovered);
+        }
+        else
+        {
+            Adapter.AddAll(socket.Id, [socket.Id, .. recovered.Session.Rooms]);
+        }
         return true;
     }
 

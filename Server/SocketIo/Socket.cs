@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using Newtonsoft.Json.Linq;
 using SocketIoChat.EngineIo;
+using SocketIoChat.SocketIo.Adapter;
 using SocketIoChat.SocketIo.Protocol;
 
 namespace SocketIoChat.SocketIo;
@@ -21,13 +22,36 @@ public sealed partial class Socket
     private Action<string>[] _disconnect = [];
     private int _connected = 1;
     private int _closing;
+    // While a recovered socket is being connected: the packets it gets, in order, until the missed
+    // ones are queued; null otherwise (a broadcast then checks one field per recipient).
+    private List<(BroadcastPacket Packet, bool Volatile)>? _held;
+    private BroadcastOptions? _ownRoom;
 
-    internal Socket(Namespace ns, Client client, JObject auth)
+    internal Socket(Namespace ns, Client client, JObject auth, RecoveredSession? recovered = null)
     {
         Namespace = ns;
         Client = client;
         Auth = auth;
+        if (recovered is not null)
+        {
+            var session = recovered.Session;
+            Id = session.Sid;
+            Pid = session.Pid;
+            Recovered = true;
+            if (session.Data.Count > 0)
+            {
+                _data = new ConcurrentDictionary<string, object?>(session.Data, StringComparer.Ordinal);
+            }
+            // Held until the CONNECT answer is queued, after them (see ReleaseHeld).
+            _held = [.. recovered.MissedPackets.Select(p => (p, false))];
+            return;
+        }
         Id = client.Protocol.SocketId(ns.Name, client.Connection.Id) ?? RandomIds.New();
+        // Only v5 clients (Engine.IO v4) know connection state recovery: they send the pid back.
+        if (ns.Server.Options.ConnectionStateRecovery is not null && !client.Protocol.ConnectsMainNamespaceOnOpen)
+        {
+            Pid = RandomIds.New();
+        }
     }
 
     /// <summary>The socket id (also the name of the room only this socket is in).</summary>
@@ -55,6 +79,17 @@ public sealed partial class Socket
     /// <summary>Free per-socket storage for the application (Node <c>socket.data</c>).</summary>
     public IDictionary<string, object?> Data =>
         LazyInitializer.EnsureInitialized(ref _data, static () => new ConcurrentDictionary<string, object?>(StringComparer.Ordinal));
+
+    /// <summary>
+    /// True when this socket is the recovery of one that lost its connection (Node
+    /// <c>socket.recovered</c>): same <see cref="Id"/>, rooms and <see cref="Data"/>, and the events
+    /// it missed were sent before the connection was confirmed. Always false unless
+    /// <see cref="SocketIoOptions.ConnectionStateRecovery"/> is on.
+    /// </summary>
+    public bool Recovered { get; }
+
+    /// <summary>The private session id a v5 client presents to recover this socket; null with recovery off.</summary>
+    internal string? Pid { get; }
 
     /// <summary>True until the socket disconnects.</summary>
     public bool Connected => Volatile.Read(ref _connected) == 1;
@@ -125,17 +160,31 @@ public sealed partial class Socket
         return this;
     }
 
-    /// <summary>Sends an event to this client. False when it could not be queued.</summary>
+    /// <summary>
+    /// Sends an event to this client. False when it could not be queued. With connection state
+    /// recovery on, the event goes through the adapter (Node does the same) and is kept: it is
+    /// also delivered if sent while the client is away and the client then recovers this socket.
+    /// </summary>
     /// <exception cref="ArgumentException">The name is one the clients reserve (<c>connect</c>, <c>disconnect</c>…).</exception>
     public bool Emit(string eventName, params object?[] args)
     {
         EventNames.CheckEmittable(eventName);
+        if (Pid is not null)
+        {
+            // As in the reference: through the adapter, to the own-id room, so that the event is
+            // stored with an offset, and reaches the client even when sent while it is away and
+            // it recovers this socket.
+            _ownRoom ??= new BroadcastOptions(new HashSet<string>(StringComparer.Ordinal) { Id }, new HashSet<string>(StringComparer.Ordinal));
+            Server.Metrics.EventSent(Namespace.Name);
+            Namespace.Adapter.Broadcast(new BroadcastPacket(Namespace.Name, eventName, args), _ownRoom);
+            return true;
+        }
         if (!Connected)
         {
             return false;
         }
-        NotifyOutgoing(eventName, args);
         Server.Metrics.EventSent(Namespace.Name);
+        NotifyOutgoing(eventName, args);
         return Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, -1, eventName, args));
     }
 
@@ -235,6 +284,61 @@ public sealed partial class Socket
         }
         Client.Send(SocketPacketEncoder.Encode(SocketPacketType.Disconnect, Namespace.Name, -1, null));
         OnClose(DisconnectReason.ServerNamespaceDisconnect);
+    }
+
+    /// <summary>Queues a broadcast packet on this client, or holds it while a recovery is being connected.</summary>
+    internal void Deliver(BroadcastPacket packet, bool isVolatile)
+    {
+        if (Volatile.Read(ref _held) is not null)
+        {
+            lock (_lock)
+            {
+                if (_held is { } held)
+                {
+                    held.Add((packet, isVolatile));
+                    return;
+                }
+            }
+        }
+        Client.Send(packet.Messages, isVolatile);
+    }
+
+    /// <summary>Holds a packet stored while this recovered socket was not yet registered (under the adapter's lock).</summary>
+    internal void Hold(BroadcastPacket packet)
+    {
+        lock (_lock)
+        {
+            _held?.Add((packet, false));
+        }
+    }
+
+    /// <summary>
+    /// Queues what was held (the missed packets first), then lets packets through directly. The
+    /// sends happen outside the lock (a send may close a slow client); whatever arrives meanwhile
+    /// is held and queued in the next round, so the order is kept. The rounds end: a round only
+    /// enqueues, which is less work than producing a broadcast, and a client that cannot take what
+    /// comes is closed as too slow by its bounded queue, after which nothing targets it any more.
+    /// </summary>
+    internal void ReleaseHeld()
+    {
+        while (true)
+        {
+            List<(BroadcastPacket Packet, bool Volatile)> batch;
+            lock (_lock)
+            {
+                batch = _held!;
+                if (batch.Count == 0)
+                {
+                    Volatile.Write(ref _held, null);
+                    return;
+                }
+                _held = [];
+            }
+            foreach (var (packet, isVolatile) in batch)
+            {
+                Client.Send(packet.Messages, isVolatile);
+            }
+        }
     }
 
     internal void RegisterAck(long id, Action<JArray?> callback) =>
@@ -347,6 +451,10 @@ public sealed partial class Socket
         }
         // As in the reference, the socket is still connected (and in its rooms) while "disconnecting" runs.
         RunLifecycle(Volatile.Read(ref _disconnecting), reason);
+        if (Pid is not null && DisconnectReason.IsRecoverable(reason))
+        {
+            Namespace.Adapter.PersistSession(new PersistedSession(Id, Pid, [.. Rooms], DataSnapshot()));
+        }
         Server.Metrics.SocketDisconnected(Namespace.Name);
         Namespace.Remove(this);
         Client.Remove(this);

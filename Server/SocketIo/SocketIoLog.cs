@@ -25,4 +25,10 @@ internal static partial class SocketIoLog
 
     [LoggerMessage(107, LogLevel.Information, "Connection {Sid}: packet for {Namespace}, which it has not joined; closing")]
     public static partial void NotConnected(ILogger logger, string sid, string @namespace);
+
+    [LoggerMessage(108, LogLevel.Debug, "Socket {SocketId} recovered in {Namespace} with {Missed} missed packets")]
+    public static partial void SocketRecovered(ILogger logger, string socketId, string @namespace, int missed);
+
+    [LoggerMessage(109, LogLevel.Warning, "Connection {Sid}: restoring a session of {Namespace} failed; connecting afresh")]
+    public static partial void RestoreFailed(ILogger logger, string sid, string @namespace, Exception exception);
 }

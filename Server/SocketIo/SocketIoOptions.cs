@@ -24,6 +24,12 @@ public sealed class SocketIoOptions : EngineIoOptions
     /// </summary>
     public bool CleanupEmptyChildNamespaces { get; set; }
 
+    /// <summary>
+    /// Connection state recovery (Node <c>connectionStateRecovery</c>): null (the default) turns it
+    /// off; an instance (configuration section <c>SocketIo:ConnectionStateRecovery</c>) turns it on.
+    /// </summary>
+    public ConnectionStateRecoveryOptions? ConnectionStateRecovery { get; set; }
+
     /// <summary>Whether the client bundle is served at <c>{path}/socket.io.js</c>. Default true.</summary>
     public bool ServeClient { get; set; } = true;
 

@@ -9,14 +9,18 @@ namespace SocketIoChat.SocketIo.Adapter;
 /// </summary>
 public sealed class BroadcastPacket
 {
-    /// <summary>Encodes the event for <paramref name="nsp"/>; <paramref name="ackId"/> is -1 without acknowledgement.</summary>
+    private readonly object?[] _args;
+    private readonly bool _compress;
+    private EngineMessage[]? _messages;
+
+    /// <summary>Describes the event for <paramref name="nsp"/>; <paramref name="ackId"/> is -1 without acknowledgement.</summary>
     public BroadcastPacket(string nsp, string eventName, object?[] args, long ackId = -1, bool compress = true)
     {
         Namespace = nsp;
         EventName = eventName;
-        Args = args;
+        _args = args;
         AckId = ackId;
-        Messages = SocketPacketEncoder.EncodeEvent(nsp, ackId, eventName, args, compress);
+        _compress = compress;
     }
 
     /// <summary>The namespace name.</summary>
@@ -25,12 +29,32 @@ public sealed class BroadcastPacket
     /// <summary>The event name.</summary>
     public string EventName { get; }
 
-    /// <summary>The arguments after the name, as given to the emit call.</summary>
-    public IReadOnlyList<object?> Args { get; }
+    /// <summary>The arguments after the name, as given to the emit call (without the <see cref="Offset"/>).</summary>
+    public IReadOnlyList<object?> Args => _args;
 
     /// <summary>The acknowledgement id, or -1.</summary>
     public long AckId { get; }
 
-    /// <summary>The engine messages every recipient is handed (the same array for all).</summary>
-    public EngineMessage[] Messages { get; }
+    /// <summary>
+    /// The connection state recovery offset the adapter gave this event, sent as its last argument
+    /// (null when recovery is off, or for events with acknowledgement and volatile ones).
+    /// </summary>
+    public string? Offset { get; private set; }
+
+    /// <summary>
+    /// The engine messages every recipient is handed (the same array for all), encoded on first
+    /// use, so an adapter can still give the event its offset before anything is encoded.
+    /// </summary>
+    public EngineMessage[] Messages =>
+        _messages ?? Interlocked.CompareExchange(ref _messages, Encode(), null) ?? _messages!;
+
+    /// <summary>Sets the offset; called by the adapter before the first recipient is sent to.</summary>
+    internal void SetOffset(string offset)
+    {
+        Offset = offset;
+        Volatile.Write(ref _messages, null);
+    }
+
+    private EngineMessage[] Encode() =>
+        SocketPacketEncoder.EncodeEvent(Namespace, AckId, EventName, _args, _compress, Offset);
 }

@@ -66,7 +66,11 @@ public interface IAdapter
     /// <summary>The ids of the local sockets a broadcast with these options would reach.</summary>
     IReadOnlyCollection<string> Sockets(BroadcastOptions options);
 
-    /// <summary>Queues the packet (encoded once) on every targeted socket.</summary>
+    /// <summary>
+    /// Queues the packet (encoded once) on every targeted socket. With connection state recovery
+    /// on, an event without acknowledgement that is not volatile is first given an offset
+    /// (<see cref="BroadcastPacket.Offset"/>) and kept, so a client that reconnects gets it.
+    /// </summary>
     void Broadcast(BroadcastPacket packet, BroadcastOptions options);
 
     /// <summary>
@@ -75,6 +79,19 @@ public interface IAdapter
     /// per server with how many sockets it sent to (the reference's <c>broadcastWithAck</c>).
     /// </summary>
     void BroadcastWithAck(BroadcastPacket packet, BroadcastOptions options, Action<int> clientCount, Action<JArray> ack);
+
+    /// <summary>
+    /// Keeps the state of a socket that lost its connection for a recoverable reason (Node
+    /// <c>persistSession</c>); called only with connection state recovery on.
+    /// </summary>
+    void PersistSession(PersistedSession session);
+
+    /// <summary>
+    /// Finds the session <paramref name="pid"/> and the events it missed after
+    /// <paramref name="offset"/> (Node <c>restoreSession</c>); null when the session is unknown or
+    /// expired, or the offset is no longer kept. A session is restored at most once.
+    /// </summary>
+    Task<RecoveredSession?> RestoreSessionAsync(string pid, string offset);
 
     /// <summary>How many servers share this namespace (1 for the in-memory adapter).</summary>
     Task<int> ServerCountAsync();

@@ -4,7 +4,7 @@ using Newtonsoft.Json.Linq;
 namespace SocketIoChat.SocketIo.Adapter;
 
 /// <summary>The single-process adapter: rooms in dictionaries, broadcast straight to the local sockets.</summary>
-internal sealed class InMemoryAdapter(Namespace ns) : IAdapter
+internal sealed partial class InMemoryAdapter(Namespace ns) : IAdapter
 {
     private static readonly Task<int> OneServer = Task.FromResult(1);
     private static readonly Task<IReadOnlyList<JToken>> NoServerAnswers = Task.FromResult<IReadOnlyList<JToken>>([]);
@@ -29,25 +29,30 @@ internal sealed class InMemoryAdapter(Namespace ns) : IAdapter
         var changes = NewChangeList();
         lock (_lock)
         {
-            if (!_socketRooms.TryGetValue(socketId, out var own))
-            {
-                _socketRooms[socketId] = own = new HashSet<string>(StringComparer.Ordinal);
-            }
-            foreach (var room in rooms)
-            {
-                own.Add(room);
-                if (!_rooms.TryGetValue(room, out var members))
-                {
-                    _rooms[room] = members = new HashSet<string>(StringComparer.Ordinal);
-                    changes?.Add((RoomChange.Created, room, socketId));
-                }
-                if (members.Add(socketId))
-                {
-                    changes?.Add((RoomChange.Joined, room, socketId));
-                }
-            }
+            AddAllLocked(socketId, rooms, changes);
         }
         Raise(changes);
+    }
+
+    private void AddAllLocked(string socketId, IEnumerable<string> rooms, List<(RoomChange, string, string)>? changes)
+    {
+        if (!_socketRooms.TryGetValue(socketId, out var own))
+        {
+            _socketRooms[socketId] = own = new HashSet<string>(StringComparer.Ordinal);
+        }
+        foreach (var room in rooms)
+        {
+            own.Add(room);
+            if (!_rooms.TryGetValue(room, out var members))
+            {
+                _rooms[room] = members = new HashSet<string>(StringComparer.Ordinal);
+                changes?.Add((RoomChange.Created, room, socketId));
+            }
+            if (members.Add(socketId))
+            {
+                changes?.Add((RoomChange.Joined, room, socketId));
+            }
+        }
     }
 
     public void Delete(string socketId, string room)
@@ -166,8 +171,10 @@ internal sealed class InMemoryAdapter(Namespace ns) : IAdapter
     public void Broadcast(BroadcastPacket packet, BroadcastOptions options)
     {
         // Recipients are gathered into a pooled array under the lock and sent to outside it (a send
-        // that closes a slow client re-enters the adapter): no allocation per recipient.
-        var (targets, count) = Targets(options);
+        // that closes a slow client re-enters the adapter): no allocation per recipient. With
+        // recovery on, the packet is stored under the same lock, so the log and the recipients agree.
+        var store = _recovery is not null && packet.AckId < 0 && !options.Volatile;
+        var (targets, count) = Targets(options, store ? packet : null);
         ns.Server.Metrics.Broadcast(ns.Name, count);
         try
         {
@@ -175,7 +182,7 @@ internal sealed class InMemoryAdapter(Namespace ns) : IAdapter
             {
                 var socket = targets[i];
                 socket.NotifyOutgoing(packet.EventName, packet.Args);
-                socket.Client.Send(packet.Messages, options.Volatile);
+                socket.Deliver(packet, options.Volatile);
             }
         }
         finally
@@ -203,7 +210,7 @@ internal sealed class InMemoryAdapter(Namespace ns) : IAdapter
                 // Registered before the send: a fast client may answer before the loop moves on.
                 socket.RegisterAck(packet.AckId, onAnswer);
                 socket.NotifyOutgoing(packet.EventName, packet.Args);
-                socket.Client.Send(packet.Messages, options.Volatile);
+                socket.Deliver(packet, options.Volatile);
             }
         }
         finally
@@ -276,12 +283,16 @@ internal sealed class InMemoryAdapter(Namespace ns) : IAdapter
     private static HashSet<string>? t_seen;
 
     /// <summary>The targeted local sockets, in a pooled array (give it back with <see cref="ReturnTargets"/>).</summary>
-    private (Socket[] Targets, int Count) Targets(BroadcastOptions options)
+    private (Socket[] Targets, int Count) Targets(BroadcastOptions options, BroadcastPacket? store = null)
     {
         Socket[] targets;
         var count = 0;
         lock (_lock)
         {
+            if (store is not null)
+            {
+                Store(store, options);
+            }
             targets = ArrayPool<Socket>.Shared.Rent(Math.Max(1, CandidateCount(options)));
             if (options.Rooms.Count == 0)
             {

@@ -57,6 +57,13 @@ internal sealed class ParentAdapter(Namespace parent) : IAdapter
         clientCount(total);
     }
 
+    public void PersistSession(PersistedSession session)
+    {
+        // No socket belongs to a parent namespace: each child keeps its own sessions.
+    }
+
+    public Task<RecoveredSession?> RestoreSessionAsync(string pid, string offset) => Task.FromResult<RecoveredSession?>(null);
+
     public Task<int> ServerCountAsync() => Task.FromResult(1);
 
     public Task<IReadOnlyList<RemoteSocket>> FetchSocketsAsync(BroadcastOptions options) =>

@@ -34,15 +34,18 @@ internal static class SocketPacketEncoder
     public static EngineMessage[] Encode(SocketPacketType type, string nsp, long id, JToken? data) =>
         Build(type, nsp, id, data, null, null);
 
-    /// <summary>Encodes an EVENT: <c>[eventName, ...args]</c>; binary arguments make it a BINARY_EVENT.</summary>
-    public static EngineMessage[] EncodeEvent(string nsp, long id, string eventName, object?[] args, bool compress = true) =>
-        Build(SocketPacketType.Event, nsp, id, null, eventName, args, compress);
+    /// <summary>
+    /// Encodes an EVENT: <c>[eventName, ...args]</c>; binary arguments make it a BINARY_EVENT. A
+    /// <paramref name="offset"/> (connection state recovery) is appended as a last, plain string argument.
+    /// </summary>
+    public static EngineMessage[] EncodeEvent(string nsp, long id, string eventName, object?[] args, bool compress = true, string? offset = null) =>
+        Build(SocketPacketType.Event, nsp, id, null, eventName, args, compress, offset);
 
     /// <summary>Encodes an ACK: <c>[...args]</c>; binary arguments make it a BINARY_ACK.</summary>
     public static EngineMessage[] EncodeAck(string nsp, long id, object?[] args) =>
         Build(SocketPacketType.Ack, nsp, id, null, null, args);
 
-    private static EngineMessage[] Build(SocketPacketType type, string nsp, long id, JToken? data, string? eventName, object?[]? args, bool compress = true)
+    private static EngineMessage[] Build(SocketPacketType type, string nsp, long id, JToken? data, string? eventName, object?[]? args, bool compress = true, string? offset = null)
     {
         // Reuse this thread's buffer and writer, unless a custom converter emits while we encode.
         var json = t_json ?? new ArrayBufferWriter<byte>(256);
@@ -64,6 +67,10 @@ internal static class SocketPacketEncoder
                 foreach (var arg in args)
                 {
                     WriteValue(writer, arg, ref attachments);
+                }
+                if (offset is not null)
+                {
+                    writer.WriteStringValue(offset);
                 }
                 writer.WriteEndArray();
             }

@@ -9,8 +9,8 @@ namespace SocketIoChat.SocketIo.Protocol;
 /// </summary>
 internal abstract class SocketProtocol
 {
-    /// <summary>The acceptance of a namespace connection.</summary>
-    public abstract EngineMessage[] ConnectAccepted(string nsp, string socketId);
+    /// <summary>The acceptance of a namespace connection; <paramref name="pid"/> is the private session id of connection state recovery, if on.</summary>
+    public abstract EngineMessage[] ConnectAccepted(string nsp, string socketId, string? pid);
 
     /// <summary>The refusal of a namespace connection.</summary>
     public abstract EngineMessage[] ConnectRefused(string nsp, string message, JToken? data);
@@ -50,7 +50,7 @@ internal sealed class SocketProtocolV4 : SocketProtocol
     /// </summary>
     public override string? SocketId(string nsp, string engineId) => nsp == "/" ? engineId : nsp + "#" + engineId;
 
-    public override EngineMessage[] ConnectAccepted(string nsp, string socketId) =>
+    public override EngineMessage[] ConnectAccepted(string nsp, string socketId, string? pid) =>
         SocketPacketEncoder.Encode(SocketPacketType.Connect, nsp, -1, null);
 
     /// <summary>
@@ -69,8 +69,9 @@ internal sealed class SocketProtocolV5 : SocketProtocol
 
     public override bool ConnectsMainNamespaceOnOpen => false;
 
-    public override EngineMessage[] ConnectAccepted(string nsp, string socketId) =>
-        SocketPacketEncoder.Encode(SocketPacketType.Connect, nsp, -1, new JObject { ["sid"] = socketId });
+    public override EngineMessage[] ConnectAccepted(string nsp, string socketId, string? pid) =>
+        SocketPacketEncoder.Encode(SocketPacketType.Connect, nsp, -1,
+            pid is null ? new JObject { ["sid"] = socketId } : new JObject { ["sid"] = socketId, ["pid"] = pid });
 
     public override EngineMessage[] ConnectRefused(string nsp, string message, JToken? data)
     {
