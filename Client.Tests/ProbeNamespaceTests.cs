@@ -201,4 +201,45 @@ public sealed class ProbeNamespaceTests
         await using var _ = ws;
         Assert.That(answer, Is.EqualTo($"44{nsp},{{\"message\":\"Invalid namespace\"}}"));
     }
+
+    [Test]
+    public async Task A_dropped_probe_client_recovers_its_id_rooms_and_missed_events_while_the_main_namespace_has_no_recovery()
+    {
+        var (ws, answer) = await SioClient.TryConnectAsync(_server, "/probe-71");
+        var connect = System.Text.RegularExpressions.Regex.Match(answer, "^40/probe-71,\\{\"sid\":\"([^\"]+)\",\"pid\":\"([^\"]+)\"\\}$");
+        Assert.That(connect.Success, Is.True, answer);
+        var (sid, pid) = (connect.Groups[1].Value, connect.Groups[2].Value);
+        var dropped = new SioClient(ws, "/probe-71", sid);
+        await using var other = await ConnectAsync("/probe-71");
+        await CommandAsync(dropped, "join", "\"rr\"");
+        await CommandAsync(other, "to", "\"rr\",\"first\",1");
+        var (_, name, args) = await dropped.NextEventAsync().Within(Eventually.Limit);
+        Assert.That((name, args.Count), Is.EqualTo(("first", 2)), "the payload, then the offset");
+        var offset = (string)args[1]!;
+
+        await ws.DisposeAsync();
+        var deadline = DateTime.UtcNow + Eventually.Limit;
+        while (((JArray)await CommandAsync(other, "fetch", "\"rr\"")).Count > 0)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the server should see the dropped connection");
+            await Task.Delay(50);
+        }
+        await CommandAsync(other, "to", "\"rr\",\"missed\",2");
+
+        var (back, _) = await EngineWebSocket.OpenAsync(_server.WsUrl + "/socket.io/?EIO=4&transport=websocket");
+        await back.SendAsync($"40/probe-71,{{\"pid\":\"{pid}\",\"offset\":\"{offset}\"}}");
+        Assert.That(await back.NextTextAsync().Within(Eventually.Limit), Does.Match("^42/probe-71,\\[\"missed\",2,\"[^\"]+\"\\]$"));
+        Assert.That(await back.NextTextAsync().Within(Eventually.Limit), Is.EqualTo($"40/probe-71,{{\"sid\":\"{sid}\",\"pid\":\"{pid}\"}}"));
+        await using var recovered = new SioClient(back, "/probe-71", sid);
+        Assert.That((bool)await CommandAsync(recovered, "recover-probe"), Is.True);
+        Assert.That(((JArray)await CommandAsync(recovered, "rooms")).Select(r => (string)r!), Is.EquivalentTo(new[] { sid, "rr" }));
+
+        // The main namespace of this profile keeps the official suites' exact packets: no pid, no offset.
+        var (main, mainAnswer) = await SioClient.TryConnectAsync(_server, "/");
+        await using var _ = main;
+        Assert.That(mainAnswer, Does.Match("^40\\{\"sid\":\"[^\"]+\"\\}$"));
+        Assert.That(await main.NextTextAsync().Within(Eventually.Limit), Is.EqualTo("42[\"auth\",{}]"));
+        await main.SendAsync("42[\"message\",1]");
+        Assert.That(await main.NextTextAsync().Within(Eventually.Limit), Is.EqualTo("42[\"message-back\",1]"));
+    }
 }

@@ -179,7 +179,7 @@ internal sealed class Client
             }
             var recovered = await RestoreAsync(ns, auth);
             var socket = new Socket(ns, this, auth, recovered);
-            if (recovered is null || !_server.Options.ConnectionStateRecovery!.SkipMiddlewares)
+            if (recovered is null || !ns.Recovery!.SkipMiddlewares)
             {
                 try
                 {
@@ -239,7 +239,7 @@ internal sealed class Client
     /// </summary>
     private async Task<RecoveredSession?> RestoreAsync(Namespace ns, JObject auth)
     {
-        if (_server.Options.ConnectionStateRecovery is null
+        if (ns.Recovery is null
             || Protocol.ConnectsMainNamespaceOnOpen
             || auth["pid"] is not JValue { Type: JTokenType.String, Value: string pid }
             || auth["offset"] is not JValue { Type: JTokenType.String, Value: string offset })

@@ -18,4 +18,11 @@ public sealed class ConnectionStateRecoveryOptions
 
     /// <summary>Whether a recovered socket skips the connection middleware. Default true.</summary>
     public bool SkipMiddlewares { get; set; } = true;
+
+    /// <summary>
+    /// Which namespaces use recovery, by name (children of a dynamic namespace by their own name);
+    /// every namespace when null (the default, as in Node, where the option is server-wide). A
+    /// namespace without it sends events without offsets, exactly as with recovery off.
+    /// </summary>
+    public Func<string, bool>? Namespaces { get; set; }
 }

@@ -28,8 +28,13 @@ public sealed class Namespace
         Name = name;
         Parent = parent;
         IsParent = isParent;
+        // Decided before the adapter is made: the adapter keeps the recovery log when it is on.
+        Recovery = !isParent && server.Options.ConnectionStateRecovery is { } recovery && (recovery.Namespaces?.Invoke(name) ?? true) ? recovery : null;
         Adapter = isParent ? new ParentAdapter(this) : new InMemoryAdapter(this);
     }
+
+    /// <summary>Connection state recovery for this namespace, or null when it does not use it.</summary>
+    internal ConnectionStateRecoveryOptions? Recovery { get; }
 
     /// <summary>The namespace name, starting with <c>/</c> (a parent namespace is named <c>/_0</c>, <c>/_1</c>… as in the reference).</summary>
     public string Name { get; }
@@ -273,8 +278,9 @@ public sealed class Namespace
         }
         if (cleanUp)
         {
-            Server.RemoveChild(this);
+            // The parent lets go first: whoever sees the child gone from the server sees it gone from its parent too.
             Parent!.RemoveChild(this);
+            Server.RemoveChild(this);
         }
     }
 

@@ -48,7 +48,7 @@ public sealed partial class Socket
         }
         Id = client.Protocol.SocketId(ns.Name, client.Connection.Id) ?? RandomIds.New();
         // Only v5 clients (Engine.IO v4) know connection state recovery: they send the pid back.
-        if (ns.Server.Options.ConnectionStateRecovery is not null && !client.Protocol.ConnectsMainNamespaceOnOpen)
+        if (ns.Recovery is not null && !client.Protocol.ConnectsMainNamespaceOnOpen)
         {
             Pid = RandomIds.New();
         }

@@ -26,6 +26,7 @@ public static class ConformanceProfile
         {
             Apply(options);
             options.ConnectTimeout = TimeSpan.FromMilliseconds(1000);
+            options.ConnectionStateRecovery = ProbeNamespace.Recovery;
         });
         services.AddCors(cors => cors.AddDefaultPolicy(policy => policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
     }

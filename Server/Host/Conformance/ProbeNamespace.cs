@@ -24,6 +24,16 @@ public static partial class ProbeNamespace
     [GeneratedRegex(@"^/probe-\d+$")]
     private static partial Regex ChildName();
 
+    /// <summary>
+    /// Connection state recovery for the probe namespaces only (60 s): elsewhere in this profile
+    /// events must go out without the offset argument, exactly as the official suites expect them.
+    /// </summary>
+    public static ConnectionStateRecoveryOptions Recovery { get; } = new()
+    {
+        MaxDisconnectionDuration = TimeSpan.FromSeconds(60),
+        Namespaces = name => name == "/probe" || ChildName().IsMatch(name),
+    };
+
     /// <summary>Registers <c>/probe</c> and the <c>^/probe-\d+$</c> children with the same middleware and handlers.</summary>
     public static void Register(SocketIoServer io)
     {
@@ -99,7 +109,7 @@ public static partial class ProbeNamespace
             e.Ack(true);
             ns.In(Room(e, 0)).DisconnectSockets();
         });
-        // recover-probe is added with connection state recovery (Socket.Recovered).
+        socket.On("recover-probe", e => e.Ack(socket.Recovered));
         socket.OnAny(e =>
         {
             if (!Commands.Contains(e.Name))

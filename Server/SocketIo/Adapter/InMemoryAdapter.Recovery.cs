@@ -12,7 +12,7 @@ namespace SocketIoChat.SocketIo.Adapter;
 /// </summary>
 internal sealed partial class InMemoryAdapter
 {
-    private readonly ConnectionStateRecoveryOptions? _recovery = ns.IsParent ? null : ns.Server.Options.ConnectionStateRecovery;
+    private readonly ConnectionStateRecoveryOptions? _recovery = ns.Recovery;
 
     // Offsets are "<prefix><sequence>": the prefix (random per adapter) keeps an offset of another
     // namespace or an earlier server process from matching; the sequence finds the entry directly.
