@@ -10,6 +10,15 @@ public static class ChatHosting
     public static void AddChat(this IServiceCollection services)
     {
         services.AddOptions<ChatOptions>().BindConfiguration("Chat");
+        // Connection state recovery for the chat (unless configured otherwise): a client back within
+        // two minutes gets the events it missed at once; the history sync after "session" fills any
+        // older gap, and the client drops duplicates by message id. The login middleware runs again
+        // so the nickname is re-reserved for the returning token.
+        services.PostConfigure<SocketIoOptions>(o => o.ConnectionStateRecovery ??= new ConnectionStateRecoveryOptions
+        {
+            SkipMiddlewares = false,
+            Namespaces = name => name == ChatServer.NamespaceName,
+        });
         services.AddSingleton(sp => new ChatStore(DatabasePath(sp.GetRequiredService<IOptions<ChatOptions>>().Value)));
         services.AddSingleton(sp => new ChatServer(
             sp.GetRequiredService<IOptions<ChatOptions>>().Value,
