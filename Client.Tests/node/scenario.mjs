@@ -18,6 +18,7 @@
 // {"error": "…"}}}, so one failing scenario fails only the tests that look at its label.
 
 import { createRequire } from "node:module";
+import { fromWire, readStdin, toWire } from "./wire.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -439,48 +440,6 @@ function emitWithAck(socket, event, args) {
   return new Promise((resolve) => socket.emit(event, ...args, (...ackArgs) => resolve(ackArgs)));
 }
 
-// {"$binary": base64} markers -> Buffers, recursively.
-function fromWire(value) {
-  if (Array.isArray(value)) {
-    return value.map(fromWire);
-  }
-  if (value !== null && typeof value === "object") {
-    if (typeof value.$binary === "string" && Object.keys(value).length === 1) {
-      return Buffer.from(value.$binary, "base64");
-    }
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fromWire(item)]));
-  }
-  return value;
-}
-
-// Buffers (and any other binary) -> {"$binary": base64} markers, recursively.
-function toWire(value) {
-  if (Buffer.isBuffer(value)) {
-    return { $binary: value.toString("base64") };
-  }
-  if (value instanceof ArrayBuffer) {
-    return { $binary: Buffer.from(value).toString("base64"), $type: "ArrayBuffer" };
-  }
-  if (ArrayBuffer.isView(value)) {
-    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return { $binary: bytes.toString("base64"), $type: value.constructor.name };
-  }
-  if (Array.isArray(value)) {
-    return value.map(toWire);
-  }
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toWire(item)]));
-  }
-  return value;
-}
-
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function print(value) {
   return new Promise((resolve) => process.stdout.write(JSON.stringify(value) + "\n", resolve));

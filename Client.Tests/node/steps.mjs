@@ -21,6 +21,7 @@
 // "results": {label: …}, "events": {name: [[event, ...args], …]}}. Binary crosses as {"$binary": base64}.
 
 import { io } from "socket.io-client";
+import { fromWire, readStdin, toWire } from "./wire.mjs";
 
 const LIMIT_MS = 30_000;
 
@@ -126,38 +127,4 @@ function emitWithAck(socket, event, args) {
 
 function fail(message) {
   process.stderr.write(`steps.mjs: ${message}\n`, () => process.exit(1));
-}
-
-function fromWire(value) {
-  if (Array.isArray(value)) {
-    return value.map(fromWire);
-  }
-  if (value !== null && typeof value === "object") {
-    if (typeof value.$binary === "string" && Object.keys(value).length === 1) {
-      return Buffer.from(value.$binary, "base64");
-    }
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fromWire(item)]));
-  }
-  return value;
-}
-
-function toWire(value) {
-  if (Buffer.isBuffer(value)) {
-    return { $binary: value.toString("base64") };
-  }
-  if (Array.isArray(value)) {
-    return value.map(toWire);
-  }
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toWire(item)]));
-  }
-  return value;
-}
-
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
