@@ -175,6 +175,8 @@ public sealed class ServerSideOperationsTests
         await client.EmitWithAckAsync("sync");
         await client.LeaveAsync();
         await Eventually.True(() => ns.Sockets.Count == 0, "the socket left");
+        // Room events are raised on a thread of their own, after the change.
+        await Eventually.True(() => { lock (events) { return events.Count >= 8; } }, "all room events raised");
         string[] snapshot;
         lock (events)
         {

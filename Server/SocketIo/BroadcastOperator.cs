@@ -56,13 +56,27 @@ public sealed class BroadcastOperator
     /// <summary>How long <see cref="EmitWithAckAsync"/> waits for the answers (Node <c>timeout</c>).</summary>
     public BroadcastOperator Timeout(TimeSpan timeout) => new(_namespace, Options with { Timeout = timeout });
 
-    /// <summary>Sends the event to every targeted socket. The packet is encoded once for all of them.</summary>
+    /// <summary>
+    /// Sends the event to every targeted socket. The packet is encoded once for all of them. Like
+    /// the reference, it does not wait for a cluster adapter to hand the event to the other
+    /// servers (a failure there is logged); <see cref="EmitAsync"/> does.
+    /// </summary>
     /// <exception cref="ArgumentException">The name is one the clients reserve (<c>connect</c>, <c>disconnect</c>…).</exception>
     public bool Emit(string eventName, params object?[] args)
     {
-        EventNames.CheckEmittable(eventName);
-        _namespace.Adapter.Broadcast(new BroadcastPacket(_namespace.Name, eventName, args, -1, Options.Compress), Options);
+        _namespace.Server.Observe(EmitAsync(eventName, args, CancellationToken.None), "broadcast", _namespace.Name);
         return true;
+    }
+
+    /// <summary>
+    /// Sends the event to every targeted socket, completing once this server's sockets have it
+    /// queued and a cluster adapter has handed it to the other servers.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is one the clients reserve (<c>connect</c>, <c>disconnect</c>…).</exception>
+    public Task EmitAsync(string eventName, object?[] args, CancellationToken cancellationToken = default)
+    {
+        EventNames.CheckEmittable(eventName);
+        return _namespace.Adapter.BroadcastAsync(new BroadcastPacket(_namespace.Name, eventName, args, -1, Options.Compress), Options, cancellationToken);
     }
 
     /// <summary>
@@ -77,12 +91,15 @@ public sealed class BroadcastOperator
         var timeout = Options.Timeout ?? _namespace.Server.Options.AckTimeout;
         var collector = new BroadcastAckCollector();
         var packet = new BroadcastPacket(_namespace.Name, eventName, args, _namespace.Server.NextAckId(), Options.Compress);
-        var servers = _namespace.Adapter.ServerCountAsync();
-        _namespace.Adapter.BroadcastWithAck(packet, Options, collector.OnClientCount, collector.OnAnswer);
-        collector.OnServerCount(await servers);
+        var deadline = _namespace.Server.Time.GetTimestamp();
         try
         {
-            await collector.Done.WaitAsync(timeout, _namespace.Server.Time);
+            // The server count first, as the reference does: a report that comes before it is kept anyway.
+            var servers = _namespace.Adapter.ServerCountAsync();
+            await _namespace.Adapter.BroadcastWithAckAsync(packet, Options, collector.OnClientCount, collector.OnAnswer);
+            collector.OnServerCount(await servers);
+            var left = timeout - _namespace.Server.Time.GetElapsedTime(deadline);
+            await collector.Done.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _namespace.Server.Time);
         }
         catch (TimeoutException)
         {
@@ -96,16 +113,35 @@ public sealed class BroadcastOperator
     public IReadOnlyCollection<string> SocketIds() => _namespace.Adapter.Sockets(Options);
 
     /// <summary>The targeted sockets (Node <c>fetchSockets</c>): handles with id, handshake, rooms and data.</summary>
-    public Task<IReadOnlyList<RemoteSocket>> FetchSocketsAsync() => _namespace.Adapter.FetchSocketsAsync(Options);
+    public Task<IReadOnlyList<RemoteSocket>> FetchSocketsAsync(CancellationToken cancellationToken = default) =>
+        _namespace.Adapter.FetchSocketsAsync(Options, cancellationToken);
 
-    /// <summary>Makes the targeted sockets join <paramref name="rooms"/> (Node <c>socketsJoin</c>).</summary>
-    public void SocketsJoin(params string[] rooms) => _namespace.Adapter.AddSockets(Options, rooms);
+    /// <summary>
+    /// Makes the targeted sockets join <paramref name="rooms"/> (Node <c>socketsJoin</c>): at once
+    /// on this server; like the reference, it does not wait for the other servers of a cluster
+    /// (<see cref="SocketsJoinAsync"/> does).
+    /// </summary>
+    public void SocketsJoin(params string[] rooms) => Observe(SocketsJoinAsync(rooms), "sockets join");
 
-    /// <summary>Makes the targeted sockets leave <paramref name="rooms"/> (Node <c>socketsLeave</c>).</summary>
-    public void SocketsLeave(params string[] rooms) => _namespace.Adapter.DeleteSockets(Options, rooms);
+    /// <summary>Makes the targeted sockets join <paramref name="rooms"/>, completing once the cluster was told.</summary>
+    public Task SocketsJoinAsync(IReadOnlyCollection<string> rooms, CancellationToken cancellationToken = default) =>
+        _namespace.Adapter.AddSocketsAsync(Options, rooms, cancellationToken);
 
-    /// <summary>Disconnects the targeted sockets; with <paramref name="close"/>, their connections too (Node <c>disconnectSockets</c>).</summary>
-    public void DisconnectSockets(bool close = false) => _namespace.Adapter.DisconnectSockets(Options, close);
+    /// <summary>Makes the targeted sockets leave <paramref name="rooms"/> (Node <c>socketsLeave</c>; see <see cref="SocketsJoin"/>).</summary>
+    public void SocketsLeave(params string[] rooms) => Observe(SocketsLeaveAsync(rooms), "sockets leave");
+
+    /// <summary>Makes the targeted sockets leave <paramref name="rooms"/>, completing once the cluster was told.</summary>
+    public Task SocketsLeaveAsync(IReadOnlyCollection<string> rooms, CancellationToken cancellationToken = default) =>
+        _namespace.Adapter.DeleteSocketsAsync(Options, rooms, cancellationToken);
+
+    /// <summary>Disconnects the targeted sockets; with <paramref name="close"/>, their connections too (Node <c>disconnectSockets</c>; see <see cref="SocketsJoin"/>).</summary>
+    public void DisconnectSockets(bool close = false) => Observe(DisconnectSocketsAsync(close), "disconnect sockets");
+
+    /// <summary>Disconnects the targeted sockets, completing once the cluster was told.</summary>
+    public Task DisconnectSocketsAsync(bool close = false, CancellationToken cancellationToken = default) =>
+        _namespace.Adapter.DisconnectSocketsAsync(Options, close, cancellationToken);
+
+    private void Observe(Task task, string operation) => _namespace.Server.Observe(task, operation, _namespace.Name);
 
     /// <summary>Counts servers and answers as they come; complete when every server reported and every client answered.</summary>
     private sealed class BroadcastAckCollector

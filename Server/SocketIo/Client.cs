@@ -1,6 +1,5 @@
 using Newtonsoft.Json.Linq;
 using SocketIoChat.EngineIo;
-using SocketIoChat.SocketIo.Adapter;
 using SocketIoChat.SocketIo.Protocol;
 
 namespace SocketIoChat.SocketIo;
@@ -167,8 +166,7 @@ internal sealed class Client
             var ns = await _server.FindNamespaceAsync(nsp, auth);
             if (ns is null)
             {
-                Refuse(nsp, "Invalid namespace", null);
-                return;
+                break;
             }
             lock (_lock)
             {
@@ -177,88 +175,32 @@ internal sealed class Client
                     return; // already connected: a repeated CONNECT changes nothing
                 }
             }
-            var recovered = await RestoreAsync(ns, auth);
-            var socket = new Socket(ns, this, auth, recovered);
-            if (recovered is null || !ns.Recovery!.SkipMiddlewares)
-            {
-                try
-                {
-                    await ns.RunMiddlewaresAsync(socket);
-                }
-                catch (Exception ex)
-                {
-                    Refuse(nsp, ex.Message, (ex as SocketIoConnectionException)?.Data);
-                    return;
-                }
-            }
-            if (Connection.Closed.IsCancellationRequested)
-            {
-                if (recovered is not null)
-                {
-                    // Gone again before it was connected: keep the session for the next attempt.
-                    ns.Adapter.PersistSession(recovered.Session);
-                }
-                return;
-            }
-            lock (_lock)
-            {
-                if (!_sockets.TryAdd(nsp, socket))
-                {
-                    return;
-                }
-            }
-            // The acceptance is queued before the connection handlers run, so it precedes what they emit.
-            if (!ns.Add(socket, recovered))
+            if (await ns.ConnectAsync(this, auth) == Namespace.ConnectOutcome.Done)
             {
                 lock (_lock)
                 {
-                    _sockets.Remove(nsp);
+                    if (!_sockets.ContainsKey(nsp))
+                    {
+                        return;
+                    }
                 }
-                continue;
+                _connected.Cancel();
+                return;
             }
-            _connected.Cancel();
-            _server.Metrics.SocketConnected(nsp);
-            if (recovered is not null)
-            {
-                // The missed packets go before the CONNECT answer, as in the reference (the client
-                // buffers events that arrive before it).
-                socket.ReleaseHeld();
-                SocketIoLog.SocketRecovered(_server.Logger, socket.Id, nsp, recovered.MissedPackets.Count);
-            }
-            Send(Protocol.ConnectAccepted(nsp, socket.Id, socket.Pid));
-            SocketIoLog.SocketConnected(_server.Logger, socket.Id, nsp, Connection.Id, Connection.ProtocolVersion, Connection.TransportName);
-            ns.OnConnected(socket);
-            return;
         }
         Refuse(nsp, "Invalid namespace", null);
     }
 
-    /// <summary>
-    /// The session a v5 client asks to recover with <c>pid</c> and <c>offset</c> in its CONNECT
-    /// auth, when recovery is on and the adapter still has it; else null (a fresh socket).
-    /// </summary>
-    private async Task<RecoveredSession?> RestoreAsync(Namespace ns, JObject auth)
+    /// <summary>Routes this connection's packets for the socket's namespace to it; false when one is already there.</summary>
+    internal bool Register(Socket socket)
     {
-        if (ns.Recovery is null
-            || Protocol.ConnectsMainNamespaceOnOpen
-            || auth["pid"] is not JValue { Type: JTokenType.String, Value: string pid }
-            || auth["offset"] is not JValue { Type: JTokenType.String, Value: string offset })
+        lock (_lock)
         {
-            return null;
-        }
-        try
-        {
-            return await ns.Adapter.RestoreSessionAsync(pid, offset);
-        }
-        catch (Exception ex)
-        {
-            // As in the reference: a failed restore is a fresh connection, not a refusal.
-            SocketIoLog.RestoreFailed(_server.Logger, Connection.Id, ns.Name, ex);
-            return null;
+            return _sockets.TryAdd(socket.Namespace.Name, socket);
         }
     }
 
-    private void Refuse(string nsp, string message, JToken? data)
+    internal void Refuse(string nsp, string message, JToken? data)
     {
         SocketIoLog.ConnectRefused(_server.Logger, Connection.Id, nsp, message);
         Send(Protocol.ConnectRefused(nsp, message, data));

@@ -37,14 +37,17 @@ public sealed class RemoteSocket
     public IReadOnlyDictionary<string, object?> Data { get; }
 
     /// <summary>Sends an event to the socket.</summary>
-    public bool Emit(string eventName, params object?[] args) => new BroadcastOperator(_namespace, _self).Emit(eventName, args);
+    public bool Emit(string eventName, params object?[] args) => Target.Emit(eventName, args);
 
     /// <summary>Makes the socket join <paramref name="rooms"/>.</summary>
-    public void Join(params string[] rooms) => _namespace.Adapter.AddSockets(_self, rooms);
+    public void Join(params string[] rooms) => Target.SocketsJoin(rooms);
 
     /// <summary>Makes the socket leave <paramref name="rooms"/>.</summary>
-    public void Leave(params string[] rooms) => _namespace.Adapter.DeleteSockets(_self, rooms);
+    public void Leave(params string[] rooms) => Target.SocketsLeave(rooms);
 
     /// <summary>Disconnects the socket; with <paramref name="close"/>, its underlying connection too.</summary>
-    public void Disconnect(bool close = false) => _namespace.Adapter.DisconnectSockets(_self, close);
+    public void Disconnect(bool close = false) => Target.DisconnectSockets(close);
+
+    /// <summary>The socket's own room, as a broadcast target (with its server-side operations).</summary>
+    public BroadcastOperator Target => new(_namespace, _self);
 }

@@ -18,8 +18,8 @@ public sealed partial class Socket
     private SocketHandshake? _handshake;
     private readonly CancellationTokenSource _disconnected = new();
     private readonly Lock _lock = new();
-    private Action<string>[] _disconnecting = [];
-    private Action<string>[] _disconnect = [];
+    private Func<string, Task>[] _disconnecting = [];
+    private Func<string, Task>[] _disconnect = [];
     private int _connected = 1;
     private int _closing;
     // While a recovered socket is being connected: the packets it gets, in order, until the missed
@@ -140,8 +140,13 @@ public sealed partial class Socket
             e.Ack(result);
         });
 
-    /// <summary>Runs when the socket is about to leave (its rooms are still known), with the reason string.</summary>
-    public Socket OnDisconnecting(Action<string> handler)
+    /// <summary>
+    /// Runs when the socket is about to leave, with the reason string: it is still in its rooms
+    /// and may still emit. Runs on the socket's own close flow, never on a shared timer's thread
+    /// or inside another socket's broadcast; the socket leaves its rooms once every
+    /// <c>disconnecting</c> handler has finished.
+    /// </summary>
+    public Socket OnDisconnecting(Func<string, Task> handler)
     {
         lock (_lock)
         {
@@ -150,8 +155,11 @@ public sealed partial class Socket
         return this;
     }
 
-    /// <summary>Runs once the socket has left, with the reason string.</summary>
-    public Socket OnDisconnect(Action<string> handler)
+    /// <summary>Adds a synchronous <c>disconnecting</c> handler (see <see cref="OnDisconnecting(Func{string, Task})"/>).</summary>
+    public Socket OnDisconnecting(Action<string> handler) => OnDisconnecting(Sync(handler));
+
+    /// <summary>Runs once the socket has left (its rooms and the namespace), with the reason string.</summary>
+    public Socket OnDisconnect(Func<string, Task> handler)
     {
         lock (_lock)
         {
@@ -159,6 +167,15 @@ public sealed partial class Socket
         }
         return this;
     }
+
+    /// <summary>Adds a synchronous <c>disconnect</c> handler (see <see cref="OnDisconnect(Func{string, Task})"/>).</summary>
+    public Socket OnDisconnect(Action<string> handler) => OnDisconnect(Sync(handler));
+
+    private static Func<string, Task> Sync(Action<string> handler) => reason =>
+    {
+        handler(reason);
+        return Task.CompletedTask;
+    };
 
     /// <summary>
     /// Sends an event to this client. False when it could not be queued. With connection state
@@ -176,7 +193,7 @@ public sealed partial class Socket
             // it recovers this socket.
             _ownRoom ??= new BroadcastOptions(new HashSet<string>(StringComparer.Ordinal) { Id }, new HashSet<string>(StringComparer.Ordinal));
             Server.Metrics.EventSent(Namespace.Name);
-            Namespace.Adapter.Broadcast(new BroadcastPacket(Namespace.Name, eventName, args), _ownRoom);
+            Server.Observe(Namespace.Adapter.BroadcastAsync(new BroadcastPacket(Namespace.Name, eventName, args), _ownRoom), "emit", Namespace.Name);
             return true;
         }
         if (!Connected)
@@ -443,21 +460,47 @@ public sealed partial class Socket
         }
     }
 
+    /// <summary>
+    /// The socket leaves for <paramref name="reason"/>. Routing stops at once (a new CONNECT of the
+    /// same client makes a new socket); the rest — <c>disconnecting</c> handlers, leaving the rooms,
+    /// the session kept for recovery, <c>disconnect</c> handlers — runs on a thread-pool thread of
+    /// its own, since this may be called from the engine's heartbeat timer or from inside a
+    /// broadcast loop (<c>DisconnectSockets</c>), where user code must not run.
+    /// </summary>
     internal void OnClose(string reason)
     {
         if (Interlocked.Exchange(ref _closing, 1) == 1)
         {
             return;
         }
+        Client.Remove(this);
+        if (Pid is not null)
+        {
+            Namespace.TrackClose(Pid, () => CloseAsync(reason));
+        }
+        else
+        {
+            _ = Task.Run(() => CloseAsync(reason));
+        }
+    }
+
+    private async Task CloseAsync(string reason)
+    {
         // As in the reference, the socket is still connected (and in its rooms) while "disconnecting" runs.
-        RunLifecycle(Volatile.Read(ref _disconnecting), reason);
+        await RunLifecycleAsync(Volatile.Read(ref _disconnecting), reason);
         if (Pid is not null && DisconnectReason.IsRecoverable(reason))
         {
-            Namespace.Adapter.PersistSession(new PersistedSession(Id, Pid, [.. Rooms], DataSnapshot()));
+            try
+            {
+                await Namespace.Adapter.PersistSessionAsync(new PersistedSession(Id, Pid, [.. Rooms], DataSnapshot()));
+            }
+            catch (Exception ex)
+            {
+                SocketIoLog.AdapterFailed(Server.Logger, "persist session", Namespace.Name, ex);
+            }
         }
         Server.Metrics.SocketDisconnected(Namespace.Name);
         Namespace.Remove(this);
-        Client.Remove(this);
         Volatile.Write(ref _connected, 0);
         if (Volatile.Read(ref _acks) is { } acks)
         {
@@ -471,16 +514,16 @@ public sealed partial class Socket
         }
         SocketIoLog.SocketDisconnected(Server.Logger, Id, Namespace.Name, reason);
         _disconnected.Cancel();
-        RunLifecycle(Volatile.Read(ref _disconnect), reason);
+        await RunLifecycleAsync(Volatile.Read(ref _disconnect), reason);
     }
 
-    private void RunLifecycle(Action<string>[] handlers, string reason)
+    private async Task RunLifecycleAsync(Func<string, Task>[] handlers, string reason)
     {
         foreach (var handler in handlers)
         {
             try
             {
-                handler(reason);
+                await handler(reason);
             }
             catch (Exception ex)
             {

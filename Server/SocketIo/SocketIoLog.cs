@@ -31,4 +31,7 @@ internal static partial class SocketIoLog
 
     [LoggerMessage(109, LogLevel.Warning, "Connection {Sid}: restoring a session of {Namespace} failed; connecting afresh")]
     public static partial void RestoreFailed(ILogger logger, string sid, string @namespace, Exception exception);
+
+    [LoggerMessage(110, LogLevel.Error, "Adapter operation {Operation} on {Namespace} failed")]
+    public static partial void AdapterFailed(ILogger logger, string operation, string @namespace, Exception exception);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Newtonsoft.Json.Linq;
 using SocketIoChat.EngineIo;
+using SocketIoChat.SocketIo.Adapter;
 
 namespace SocketIoChat.SocketIo;
 
@@ -13,7 +14,7 @@ namespace SocketIoChat.SocketIo;
 /// with <c>AddSocketIo</c> and serve it with <c>MapSocketIo</c>. Emitting, targeting and the
 /// server-side operations on the server act on the main namespace <c>/</c>, as in the reference.
 /// </summary>
-public sealed class SocketIoServer : IEngineConnectionHandler
+public sealed class SocketIoServer : IEngineConnectionHandler, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -23,15 +24,22 @@ public sealed class SocketIoServer : IEngineConnectionHandler
     /// <summary>A parent namespace and what decides which names it creates.</summary>
     private sealed record ParentEntry(Func<string, JObject, Task<bool>> Matches, Regex? Pattern, Namespace Parent);
 
-    /// <summary>Creates the server (normally done by dependency injection, which also supplies the meter factory).</summary>
-    public SocketIoServer(IOptions<SocketIoOptions> options, ILoggerFactory loggerFactory, TimeProvider? time = null, IMeterFactory? meterFactory = null)
+    /// <summary>
+    /// Creates the server (normally done by dependency injection, which also supplies the meter
+    /// factory and the adapter factory registered with <c>UseAdapter</c>).
+    /// </summary>
+    public SocketIoServer(IOptions<SocketIoOptions> options, ILoggerFactory loggerFactory, TimeProvider? time = null, IMeterFactory? meterFactory = null, ISocketIoAdapterFactory? adapterFactory = null)
     {
         Metrics = new SocketIoMetrics(meterFactory);
         Options = options.Value;
         Logger = loggerFactory.CreateLogger("SocketIoChat.SocketIo");
         Time = time ?? TimeProvider.System;
+        AdapterFactory = adapterFactory ?? DefaultAdapterFactory.Instance;
         Sockets = Of("/");
     }
+
+    /// <summary>Makes each namespace's adapter.</summary>
+    internal ISocketIoAdapterFactory AdapterFactory { get; }
 
     /// <summary>The options in force.</summary>
     public SocketIoOptions Options { get; }
@@ -159,6 +167,46 @@ public sealed class SocketIoServer : IEngineConnectionHandler
 
     /// <summary>Sends an event to the other servers of a cluster (main namespace).</summary>
     public bool ServerSideEmit(string eventName, params object?[] args) => Sockets.ServerSideEmit(eventName, args);
+
+    /// <summary>Stops every namespace's adapter (unsubscribes a cluster adapter).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var adapters = _namespaces.Values.Select(ns => ns.Adapter)
+            .Concat(System.Threading.Volatile.Read(ref _parents).Select(p => p.Parent.Adapter));
+        foreach (var adapter in adapters)
+        {
+            try
+            {
+                await adapter.DisposeAsync();
+            }
+            catch (Exception ex)
+            {
+                SocketIoLog.AdapterFailed(Logger, "dispose", adapter.Namespace.Name, ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lets an adapter operation nobody awaits (a fire-and-forget emit, as in the reference) finish
+    /// on its own and logs it if it fails. Costs nothing for the usual, already completed task.
+    /// </summary>
+    internal void Observe(Task task, string operation, string nsp)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            return;
+        }
+        _ = task.ContinueWith(
+            static (t, state) =>
+            {
+                var (server, operation, nsp) = ((SocketIoServer, string, string))state!;
+                SocketIoLog.AdapterFailed(server.Logger, operation, nsp, t.Exception!.GetBaseException());
+            },
+            (this, operation, nsp),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
 
     /// <summary>A fresh acknowledgement id; unique server-wide, so a broadcast's one id never meets a socket's own.</summary>
     internal long NextAckId() => Interlocked.Increment(ref _nextAckId) - 1;

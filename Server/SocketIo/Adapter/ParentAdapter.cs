@@ -3,101 +3,58 @@ using Newtonsoft.Json.Linq;
 namespace SocketIoChat.SocketIo.Adapter;
 
 /// <summary>
-/// The adapter of a parent namespace (<c>io.Of(regex)</c>): it has no sockets of its own, so
-/// broadcasts and server-side operations go to each child namespace's adapter.
+/// The adapter of a parent namespace (<c>io.Of(regex)</c>, Node's <c>ParentBroadcastAdapter</c>):
+/// it has no sockets of its own, so broadcasts and the operations on sets of sockets go to each
+/// child namespace's adapter — cluster-wide when the children's adapters are.
 /// </summary>
-internal sealed class ParentAdapter(Namespace parent) : IAdapter
+internal sealed class ParentAdapter(Namespace ns) : SocketIoAdapter(ns)
 {
-    private static readonly HashSet<string> NoRooms = [];
+    private IReadOnlyList<Namespace> Children => Namespace.Children;
 
-    // A parent has no members: nothing to raise; the events exist for the interface.
-    public event Action<string>? RoomCreated { add { } remove { } }
-    public event Action<string, string>? RoomJoined { add { } remove { } }
-    public event Action<string, string>? RoomLeft { add { } remove { } }
-    public event Action<string>? RoomDeleted { add { } remove { } }
+    public override IReadOnlyCollection<string> Sockets(BroadcastOptions options) =>
+        [.. Children.SelectMany(c => c.Adapter.Sockets(options))];
 
-    public void AddAll(string socketId, IEnumerable<string> rooms)
+    public override Task BroadcastAsync(BroadcastPacket packet, BroadcastOptions options, CancellationToken cancellationToken = default) =>
+        // Each child's sockets expect packets addressed to their own namespace.
+        Task.WhenAll(Children.Select(child => child.Adapter.BroadcastAsync(ForChild(child, packet, options), options, cancellationToken)));
+
+    public override Task BroadcastWithAckAsync(BroadcastPacket packet, BroadcastOptions options, Action<int> clientCount, Action<JArray> ack, CancellationToken cancellationToken = default)
     {
-        // No socket belongs to a parent namespace.
-    }
-
-    public void Delete(string socketId, string room)
-    {
-        // No socket belongs to a parent namespace.
-    }
-
-    public void DeleteAll(string socketId)
-    {
-        // No socket belongs to a parent namespace.
-    }
-
-    public IReadOnlySet<string> SocketRooms(string socketId) => NoRooms;
-
-    public IReadOnlyCollection<string> Rooms() => [.. parent.Children.SelectMany(c => c.Adapter.Rooms()).Distinct()];
-
-    public IReadOnlyCollection<string> Sockets(BroadcastOptions options) =>
-        [.. parent.Children.SelectMany(c => c.Adapter.Sockets(options))];
-
-    public void Broadcast(BroadcastPacket packet, BroadcastOptions options)
-    {
-        foreach (var child in parent.Children)
-        {
-            // Each child's sockets expect packets addressed to their own namespace.
-            child.Adapter.Broadcast(new BroadcastPacket(child.Name, packet.EventName, [.. packet.Args], packet.AckId, options.Compress), options);
-        }
-    }
-
-    public void BroadcastWithAck(BroadcastPacket packet, BroadcastOptions options, Action<int> clientCount, Action<JArray> ack)
-    {
+        // The caller counts one report per server: add up the children's before reporting once.
+        var children = Children;
         var total = 0;
-        foreach (var child in parent.Children)
+        var reported = 0;
+        void OnChildCount(int n)
         {
-            child.Adapter.BroadcastWithAck(new BroadcastPacket(child.Name, packet.EventName, [.. packet.Args], packet.AckId, options.Compress), options, n => total += n, ack);
+            Interlocked.Add(ref total, n);
+            if (Interlocked.Increment(ref reported) == children.Count)
+            {
+                clientCount(Volatile.Read(ref total));
+            }
         }
-        clientCount(total);
-    }
-
-    public void PersistSession(PersistedSession session)
-    {
-        // No socket belongs to a parent namespace: each child keeps its own sessions.
-    }
-
-    public Task<RecoveredSession?> RestoreSessionAsync(string pid, string offset) => Task.FromResult<RecoveredSession?>(null);
-
-    public Task<int> ServerCountAsync() => Task.FromResult(1);
-
-    public Task<IReadOnlyList<RemoteSocket>> FetchSocketsAsync(BroadcastOptions options) =>
-        throw new NotSupportedException("FetchSocketsAsync is not supported on a parent namespace; call it on a child namespace.");
-
-    public void AddSockets(BroadcastOptions options, IReadOnlyCollection<string> rooms)
-    {
-        foreach (var child in parent.Children)
+        if (children.Count == 0)
         {
-            child.Adapter.AddSockets(options, rooms);
+            clientCount(0);
+            return Task.CompletedTask;
         }
+        return Task.WhenAll(children.Select(child => child.Adapter.BroadcastWithAckAsync(ForChild(child, packet, options), options, OnChildCount, ack, cancellationToken)));
     }
 
-    public void DeleteSockets(BroadcastOptions options, IReadOnlyCollection<string> rooms)
+    public override async Task<IReadOnlyList<RemoteSocket>> FetchSocketsAsync(BroadcastOptions options, CancellationToken cancellationToken = default)
     {
-        foreach (var child in parent.Children)
-        {
-            child.Adapter.DeleteSockets(options, rooms);
-        }
+        var all = await Task.WhenAll(Children.Select(child => child.Adapter.FetchSocketsAsync(options, cancellationToken)));
+        return [.. all.SelectMany(sockets => sockets)];
     }
 
-    public void DisconnectSockets(BroadcastOptions options, bool close)
-    {
-        foreach (var child in parent.Children)
-        {
-            child.Adapter.DisconnectSockets(options, close);
-        }
-    }
+    public override Task AddSocketsAsync(BroadcastOptions options, IReadOnlyCollection<string> rooms, CancellationToken cancellationToken = default) =>
+        Task.WhenAll(Children.Select(child => child.Adapter.AddSocketsAsync(options, rooms, cancellationToken)));
 
-    public void ServerSideEmit(string eventName, object?[] args)
-    {
-        // A single server has nobody to tell.
-    }
+    public override Task DeleteSocketsAsync(BroadcastOptions options, IReadOnlyCollection<string> rooms, CancellationToken cancellationToken = default) =>
+        Task.WhenAll(Children.Select(child => child.Adapter.DeleteSocketsAsync(options, rooms, cancellationToken)));
 
-    public Task<IReadOnlyList<JToken>> ServerSideEmitWithAckAsync(string eventName, object?[] args, TimeSpan timeout) =>
-        Task.FromResult<IReadOnlyList<JToken>>([]);
+    public override Task DisconnectSocketsAsync(BroadcastOptions options, bool close, CancellationToken cancellationToken = default) =>
+        Task.WhenAll(Children.Select(child => child.Adapter.DisconnectSocketsAsync(options, close, cancellationToken)));
+
+    private static BroadcastPacket ForChild(Namespace child, BroadcastPacket packet, BroadcastOptions options) =>
+        new(child.Name, packet.EventName, [.. packet.Args], packet.AckId, options.Compress);
 }

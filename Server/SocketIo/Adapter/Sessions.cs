@@ -11,7 +11,7 @@ namespace SocketIoChat.SocketIo.Adapter;
 public sealed record PersistedSession(string Sid, string Pid, IReadOnlyCollection<string> Rooms, IReadOnlyDictionary<string, object?> Data);
 
 /// <summary>
-/// A session found again by <see cref="IAdapter.RestoreSessionAsync"/> (Node <c>Session</c>): the
+/// A session found again by <see cref="SocketIoAdapter.RestoreSessionAsync"/> (Node <c>Session</c>): the
 /// persisted state and the events the client missed since the offset it presented, in order.
 /// </summary>
 public sealed class RecoveredSession

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SocketIoChat.SocketIo.Adapter;
 using SocketIoChat.SocketIo.Handlers;
 
 namespace SocketIoChat.SocketIo.Hosting;
 
-/// <summary>Adds class-based namespaces and rate-limiting policies to the Socket.IO server.</summary>
+/// <summary>Adds class-based namespaces, rate-limiting policies and the adapter to the Socket.IO server.</summary>
 public static class SocketIoBuilderExtensions
 {
     /// <summary>
@@ -25,5 +27,28 @@ public static class SocketIoBuilderExtensions
     {
         builder.Services.Configure(configure);
         return builder;
+    }
+
+    /// <summary>
+    /// Gives every namespace the adapter <paramref name="create"/> makes (Node's <c>adapter</c>
+    /// option), for example a cluster adapter; replaces any adapter chosen before.
+    /// </summary>
+    public static SocketIoBuilder UseAdapter(this SocketIoBuilder builder, Func<IServiceProvider, Namespace, SocketIoAdapter> create)
+    {
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISocketIoAdapterFactory>(sp => new DelegateAdapterFactory(sp, create)));
+        return builder;
+    }
+
+    /// <summary>Gives every namespace the adapter made by <typeparamref name="TFactory"/> (a singleton service).</summary>
+    public static SocketIoBuilder UseAdapter<TFactory>(this SocketIoBuilder builder)
+        where TFactory : class, ISocketIoAdapterFactory
+    {
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISocketIoAdapterFactory, TFactory>());
+        return builder;
+    }
+
+    private sealed class DelegateAdapterFactory(IServiceProvider services, Func<IServiceProvider, Namespace, SocketIoAdapter> create) : ISocketIoAdapterFactory
+    {
+        public SocketIoAdapter Create(Namespace ns) => create(services, ns);
     }
 }

@@ -4,15 +4,25 @@ using SocketIoChat.EngineIo;
 namespace SocketIoChat.SocketIo.Adapter;
 
 /// <summary>
-/// Connection state recovery for one server (Node <c>SessionAwareAdapter</c>): the sessions of
-/// sockets that lost their connection, and a log of the events sent, both kept for
+/// Connection state recovery on this server (Node <c>SessionAwareAdapter</c>): the sessions of
+/// sockets that lost their connection, and a log of the events sent here, both kept for
 /// <see cref="ConnectionStateRecoveryOptions.MaxDisconnectionDuration"/> and pruned lazily (no timer).
-/// Everything here runs under the adapter's lock, the one a broadcast stores its packet and
-/// gathers its recipients under: a restore racing with broadcasts neither loses nor repeats one.
+/// Everything here runs under the rooms' lock, the one a broadcast stores its packet and gathers
+/// its recipients under: a restore racing with broadcasts neither loses nor repeats one. The
+/// default adapter of a namespace with recovery on; a cluster adapter whose peers cannot
+/// recover sessions may derive from it so that a client coming back to the same server recovers.
+/// Without <see cref="Namespace"/> recovery it stores nothing.
 /// </summary>
-internal sealed partial class InMemoryAdapter
+public class SessionAwareAdapter : SocketIoAdapter
 {
-    private readonly ConnectionStateRecoveryOptions? _recovery = ns.Recovery;
+    private readonly ConnectionStateRecoveryOptions? _recovery;
+
+    /// <summary>Creates the adapter of <paramref name="ns"/>.</summary>
+    public SessionAwareAdapter(Namespace ns)
+        : base(ns)
+    {
+        _recovery = ns.Recovery;
+    }
 
     // Offsets are "<prefix><sequence>": the prefix (random per adapter) keeps an offset of another
     // namespace or an earlier server process from matching; the sequence finds the entry directly.
@@ -25,11 +35,18 @@ internal sealed partial class InMemoryAdapter
 
     private readonly record struct StoredPacket(long Sequence, BroadcastPacket Packet, BroadcastOptions Options, long StoredAt);
 
-    private TimeProvider Time => ns.Server.Time;
+    private TimeProvider Time => Namespace.Server.Time;
 
-    /// <summary>Gives the packet its offset and appends it to the log; under the lock.</summary>
-    private void Store(BroadcastPacket packet, BroadcastOptions options)
+    /// <summary>
+    /// Gives an event without acknowledgement that is not volatile its offset and appends it to
+    /// the log; under the lock, with the recipients gathered.
+    /// </summary>
+    private protected override void OnBroadcastLocked(BroadcastPacket packet, BroadcastOptions options)
     {
+        if (_recovery is null || packet.AckId >= 0 || options.Volatile)
+        {
+            return;
+        }
         var now = Time.GetTimestamp();
         PruneLog(now);
         var sequence = _nextSequence++;
@@ -37,27 +54,30 @@ internal sealed partial class InMemoryAdapter
         _log.Add(new StoredPacket(sequence, packet, options, now));
     }
 
-    public void PersistSession(PersistedSession session)
+    /// <inheritdoc />
+    public override Task PersistSessionAsync(PersistedSession session, CancellationToken cancellationToken = default)
     {
         if (_recovery is null)
         {
-            return;
+            return Task.CompletedTask;
         }
-        lock (_lock)
+        lock (RoomLock)
         {
             var now = Time.GetTimestamp();
             Sweep(now);
             _sessions[session.Pid] = (session, now);
         }
+        return Task.CompletedTask;
     }
 
-    public Task<RecoveredSession?> RestoreSessionAsync(string pid, string offset)
+    /// <inheritdoc />
+    public override Task<RecoveredSession?> RestoreSessionAsync(string pid, string offset, CancellationToken cancellationToken = default)
     {
         if (_recovery is null)
         {
             return Task.FromResult<RecoveredSession?>(null);
         }
-        lock (_lock)
+        lock (RoomLock)
         {
             var now = Time.GetTimestamp();
             if (!_sessions.TryGetValue(pid, out var entry))
@@ -94,12 +114,16 @@ internal sealed partial class InMemoryAdapter
     /// stored since the restore looked (middleware may have run meanwhile). From here on
     /// broadcasts target it, so each packet reaches it exactly once, in log order.
     /// </summary>
-    public void AddRestored(Socket socket, RecoveredSession session)
+    internal override void AddRecovered(Socket socket, RecoveredSession session)
     {
-        var changes = NewChangeList();
-        lock (_lock)
+        if (session.LastSequence < 0)
         {
-            AddAllLocked(socket.Id, [socket.Id, .. session.Session.Rooms], changes);
+            // Not restored by this log (a derived adapter's own store): nothing of ours to add.
+            base.AddRecovered(socket, session);
+            return;
+        }
+        AddAllThen(socket.Id, [socket.Id, .. session.Session.Rooms], () =>
+        {
             var start = _logHead < _log.Count
                 ? _logHead + (int)Math.Max(0, session.LastSequence + 1 - _log[_logHead].Sequence)
                 : _log.Count;
@@ -110,8 +134,7 @@ internal sealed partial class InMemoryAdapter
                     socket.Hold(_log[i].Packet);
                 }
             }
-        }
-        Raise(changes);
+        });
     }
 
     /// <summary>Whether a socket in <paramref name="rooms"/> was a recipient of a broadcast with these options (Node <c>shouldIncludePacket</c>).</summary>
