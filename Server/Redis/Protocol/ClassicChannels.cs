@@ -87,7 +87,7 @@ internal sealed class ClassicChannels
     /// Classifies <paramref name="channel"/> for this namespace, as Node's adapter of this namespace would see it:
     /// exact request and response channels; <c>P-response#N#uid#</c>; and, following Node's receiver, any channel
     /// starting with <c>P#N#</c> is a broadcast whose room is the rest without its last character (the trailing
-    /// <c>#</c>; the room may contain <c>#</c>; an empty rest is the base channel). Everything else is
+    /// <c>#</c>; the room may contain <c>#</c>); an empty room (<c>P#N#</c>, <c>P#N##</c>) means the base channel. Everything else is
     /// <see cref="ChannelKind.Foreign"/>, including the channels of other namespaces and of other keys.
     /// </summary>
     /// <remarks>
@@ -99,7 +99,7 @@ internal sealed class ClassicChannels
         if (channel.StartsWith(BroadcastBase, StringComparison.Ordinal))
         {
             var rest = channel.Length - BroadcastBase.Length;
-            return new ChannelMatch(ChannelKind.Broadcast, rest == 0 ? null : channel.Substring(BroadcastBase.Length, rest - 1));
+            return new ChannelMatch(ChannelKind.Broadcast, rest <= 1 ? null : channel.Substring(BroadcastBase.Length, rest - 1));
         }
         if (string.Equals(channel, Request, StringComparison.Ordinal))
         {
@@ -140,7 +140,7 @@ internal sealed class ClassicChannels
             }
             var nsp = rest.Slice(1, nspLength).ToString();
             var after = rest[(nspLength + 2)..];
-            return new ParsedChannel(ChannelKind.Broadcast, nsp, after.Length == 0 ? null : after[..^1].ToString());
+            return new ParsedChannel(ChannelKind.Broadcast, nsp, after.Length <= 1 ? null : after[..^1].ToString());
         }
         if (rest.StartsWith("-request#/") && rest.EndsWith("#"))
         {

@@ -283,7 +283,8 @@ internal static class MsgPackTokens
             }
             // notepack corrupts integers of 2^64 and more; a float64 keeps the value.
         }
-        writer.Write(value);
+        // .NET's NaN has the sign bit set; V8 writes the canonical quiet NaN 7ff8…
+        writer.Write(double.IsNaN(value) ? BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_0000) : value);
     }
 
     /// <summary>Writes an integer in its smallest encoding: positive fixint/uint8–64 for ≥ 0, negative fixint/int8–64 below.</summary>
