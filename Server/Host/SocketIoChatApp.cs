@@ -2,6 +2,7 @@ using SocketIoChat.Host.Bench;
 using SocketIoChat.Host.Chat;
 using SocketIoChat.Host.Conformance;
 using SocketIoChat.Host.Seed;
+using SocketIoChat.Redis.Hosting;
 using SocketIoChat.SocketIo.Hosting;
 
 namespace SocketIoChat.Host;
@@ -36,6 +37,12 @@ public static class SocketIoChatApp
                 break;
             default:
                 throw new ArgumentException($"Unknown profile \"{profile}\"; expected default, conformance or bench.");
+        }
+        var redis = builder.Configuration["redis"] ?? builder.Configuration["SocketIo:Redis:Configuration"];
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            // The profiles registered the server already; this adds the adapter to that registration.
+            builder.Services.AddSocketIo().AddRedisAdapter(o => o.Configuration = redis);
         }
 
         var app = builder.Build();

@@ -46,7 +46,8 @@ public sealed class SocketIoServer : IEngineConnectionHandler, IAsyncDisposable
 
     internal ILogger Logger { get; }
 
-    internal TimeProvider Time { get; }
+    /// <summary>The clock of every timeout and timer of the server (and of its adapters).</summary>
+    public TimeProvider Time { get; }
 
     internal SocketIoMetrics Metrics { get; }
 

@@ -45,9 +45,21 @@ public static class ConformanceProfile
             });
             io.Of("/custom").OnConnection(socket => socket.Emit("auth", socket.Auth));
             TestNamespace.Register(io);
-            ProbeNamespace.Register(io);
+            ProbeNamespace.Register(io, () => ServerId(app));
         });
         app.MapEngineIo("/engine.io", new EchoHandler(), Apply);
+    }
+
+    /// <summary>The server's name in a cluster: <c>--server-id</c>, else the address it listens on (host:port).</summary>
+    private static string ServerId(WebApplication app)
+    {
+        if (app.Configuration["server-id"] is { Length: > 0 } id)
+        {
+            return id;
+        }
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "";
+        return Uri.TryCreate(address, UriKind.Absolute, out var uri) ? uri.Authority : Environment.MachineName;
     }
 
     /// <summary>Sends every message back as it came, text or binary.</summary>

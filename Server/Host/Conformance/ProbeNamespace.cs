@@ -19,6 +19,7 @@ public static partial class ProbeNamespace
     [
         "join", "leave", "rooms", "to", "broadcast-to", "except", "set-data", "fetch",
         "ask-all", "ask-me", "sockets-join", "disconnect-room", "recover-probe",
+        "whoami", "servers", "last-server-event",
     ];
 
     [GeneratedRegex(@"^/probe-\d+$")]
@@ -34,13 +35,62 @@ public static partial class ProbeNamespace
         Namespaces = name => name == "/probe" || ChildName().IsMatch(name),
     };
 
-    /// <summary>Registers <c>/probe</c> and the <c>^/probe-\d+$</c> children with the same middleware and handlers.</summary>
-    public static void Register(SocketIoServer io)
+    /// <summary>
+    /// Registers <c>/probe</c> and the <c>^/probe-\d+$</c> children with the same middleware and
+    /// handlers. <paramref name="serverId"/> names this server in a cluster (<c>whoami</c>, <c>servers</c>).
+    /// </summary>
+    public static void Register(SocketIoServer io, Func<string> serverId)
     {
+        var cluster = new ClusterProbe(io, serverId);
         foreach (var ns in new[] { io.Of("/probe"), io.Of(ChildName()) })
         {
             ns.Use(RefuseBadToken);
-            ns.OnConnection(Attach);
+            ns.OnConnection(socket =>
+            {
+                Attach(socket);
+                cluster.Attach(socket);
+            });
+        }
+    }
+
+    /// <summary>
+    /// The cluster commands: <c>whoami</c> (this server's id), <c>servers</c> (the other servers'
+    /// ids, by a server-side emit with acknowledgements of <c>probe-hello</c> on the main
+    /// namespace; empty if the time runs out first) and <c>last-server-event</c> (the arguments of
+    /// the last <c>emitter-ping</c> server-side event, as a Redis emitter sends it; null before any).
+    /// </summary>
+    private sealed class ClusterProbe
+    {
+        private readonly SocketIoServer _io;
+        private readonly Func<string> _serverId;
+        private JArray? _lastEmitterPing;
+
+        public ClusterProbe(SocketIoServer io, Func<string> serverId)
+        {
+            _io = io;
+            _serverId = serverId;
+            io.Sockets.OnServerSideEmit("probe-hello", (_, ack) => ack(serverId()));
+            io.Sockets.OnServerSideEmit("emitter-ping", args => Volatile.Write(ref _lastEmitterPing, (JArray)args.DeepClone()));
+        }
+
+        public void Attach(Socket socket)
+        {
+            socket.On("whoami", e => e.Ack(_serverId()));
+            socket.On("servers", async e =>
+            {
+                JArray ids;
+                try
+                {
+                    var answers = await _io.Sockets.ServerSideEmitWithAckAsync(Milliseconds(e, 0), "probe-hello");
+                    ids = new JArray(answers.Select(a => a.ToString()).Order(StringComparer.Ordinal));
+                }
+                catch (TimeoutException)
+                {
+                    ids = [];
+                }
+                e.Ack(ids);
+            });
+            socket.On("last-server-event", e => e.Ack(Volatile.Read(ref _lastEmitterPing)?.DeepClone() ?? JValue.CreateNull()));
         }
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketIoChat.EngineIo;
@@ -25,7 +26,7 @@ public static class SocketIoHostingExtensions
         {
             options.Configure(configure);
         }
-        services.AddSingleton<SocketIoServer>();
+        services.TryAddSingleton<SocketIoServer>();
         return new SocketIoBuilder(services);
     }
 
