@@ -11,6 +11,10 @@
 // adapters of "/" and "/probe" are subscribed in Redis. Ends cleanly on SIGTERM, SIGINT or when
 // stdin closes (a test that dies takes its servers with it), and exits with code 3 after
 // --max-seconds so that nothing lingers. Diagnostics go to stderr.
+//
+// Do not put pubsub and streams servers with the same --key on one Redis: the streams adapter
+// publishes msgpack maps on "<key>#/#", which the classic adapter's "<key>#/#*" pattern receives
+// and cannot destructure, and the pubsub server crashes (seen with 8.3.0 and 0.3.1).
 
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
