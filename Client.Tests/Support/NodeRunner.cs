@@ -64,13 +64,16 @@ public static class NodeRunner
         }
     }
 
-    /// <summary>Runs <c>npm ci</c> once per test run if the packages are not installed (a fresh clone).</summary>
-    private static async Task EnsurePackagesAsync()
+    /// <summary>
+    /// Runs <c>npm ci</c> once per test run if the packages are not installed (a fresh clone) or
+    /// the lock file changed since they were (new packages), as test.sh does.
+    /// </summary>
+    internal static async Task EnsurePackagesAsync()
     {
         await InstallLock.WaitAsync();
         try
         {
-            if (_installed || File.Exists(Path.Combine(NodeDirectory, "node_modules", "socket.io-client", "package.json")))
+            if (_installed || PackagesUpToDate())
             {
                 _installed = true;
                 return;
@@ -86,6 +89,14 @@ public static class NodeRunner
         {
             InstallLock.Release();
         }
+    }
+
+    private static bool PackagesUpToDate()
+    {
+        // npm writes node_modules/.package-lock.json at the end of every install.
+        var installed = new FileInfo(Path.Combine(NodeDirectory, "node_modules", ".package-lock.json"));
+        var locked = new FileInfo(Path.Combine(NodeDirectory, "package-lock.json"));
+        return installed.Exists && (!locked.Exists || locked.LastWriteTimeUtc <= installed.LastWriteTimeUtc);
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(

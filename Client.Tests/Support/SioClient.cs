@@ -27,18 +27,29 @@ public sealed class SioClient : IAsyncDisposable
     public string Id { get; }
 
     /// <summary>Opens a connection and connects it to <paramref name="nsp"/>; fails unless the server accepts.</summary>
-    public static async Task<SioClient> ConnectAsync(TestServer server, string nsp, string auth = "")
+    public static Task<SioClient> ConnectAsync(TestServer server, string nsp, string auth = "") =>
+        ConnectAsync(server.WsUrl, nsp, auth);
+
+    /// <summary>
+    /// Like <see cref="ConnectAsync(TestServer, string, string)"/> for any server, a Node one
+    /// included, given its base WebSocket URL (<c>ws://127.0.0.1:PORT</c>).
+    /// </summary>
+    public static async Task<SioClient> ConnectAsync(string wsUrl, string nsp, string auth = "")
     {
-        var (ws, answer) = await TryConnectAsync(server, nsp, auth);
+        var (ws, answer) = await TryConnectAsync(wsUrl, nsp, auth);
         var prefix = nsp == "/" ? "40" : $"40{nsp},";
         Assert.That(answer, Does.StartWith(prefix + "{\"sid\":"), "the namespace connection must be accepted");
         return new SioClient(ws, nsp, (string)JObject.Parse(answer[prefix.Length..])["sid"]!);
     }
 
     /// <summary>Opens a connection and asks for <paramref name="nsp"/>; returns the socket and the server's answer.</summary>
-    public static async Task<(EngineWebSocket Socket, string Answer)> TryConnectAsync(TestServer server, string nsp, string auth = "")
+    public static Task<(EngineWebSocket Socket, string Answer)> TryConnectAsync(TestServer server, string nsp, string auth = "") =>
+        TryConnectAsync(server.WsUrl, nsp, auth);
+
+    /// <summary>Opens a connection to the server at <paramref name="wsUrl"/> and asks for <paramref name="nsp"/>.</summary>
+    public static async Task<(EngineWebSocket Socket, string Answer)> TryConnectAsync(string wsUrl, string nsp, string auth = "")
     {
-        var (ws, _) = await EngineWebSocket.OpenAsync(server.WsUrl + "/socket.io/?EIO=4&transport=websocket");
+        var (ws, _) = await EngineWebSocket.OpenAsync(wsUrl + "/socket.io/?EIO=4&transport=websocket");
         await ws.SendAsync(nsp == "/" ? "40" + auth : $"40{nsp},{auth}");
         return (ws, await ws.NextTextAsync());
     }
