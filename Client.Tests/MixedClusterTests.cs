@@ -1,0 +1,209 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using SocketIoChat.Tests.Support;
+
+namespace SocketIoChat.Tests;
+
+/// <summary>
+/// Two of our hosts (<c>--profile conformance --redis</c>) and one Node socket.io 4.8 server with
+/// <c>@socket.io/redis-adapter</c> 8.3 on one Redis, with a raw client on <c>/probe</c> of each:
+/// the probe commands act across the cluster whichever runtime receives them.
+/// </summary>
+public sealed class MixedClusterTests
+{
+    private RedisServer _redis = null!;
+    private TestServer _dotnetA = null!;
+    private TestServer _dotnetB = null!;
+    private NodeClusterServer _node = null!;
+    private SioClient[] _clients = [];
+
+    private SioClient OnA => _clients[0];
+
+    private SioClient OnB => _clients[1];
+
+    private SioClient OnNode => _clients[2];
+
+    [SetUp]
+    public async Task StartClusterAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _dotnetA = await TestServer.StartAsync("conformance", "--redis", _redis.Endpoint, "--server-id", "dotnet-a");
+        _dotnetB = await TestServer.StartAsync("conformance", "--redis", _redis.Endpoint, "--server-id", "dotnet-b");
+        _node = await NodeClusterServer.StartAsync(_redis, "node-c");
+        // Every server counts the other two before the case starts.
+        var deadline = DateTime.UtcNow + Eventually.Limit;
+        while (await _redis.NumSubAsync("socket.io-request#/probe#") < 3 || await _redis.NumSubAsync("socket.io-request#/#") < 3)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "three servers subscribed");
+            await Task.Delay(50);
+        }
+        _clients =
+        [
+            await SioClient.ConnectAsync(_dotnetA, "/probe"),
+            await SioClient.ConnectAsync(_dotnetB, "/probe"),
+            await SioClient.ConnectAsync(_node.WsUrl, "/probe"),
+        ];
+    }
+
+    [TearDown]
+    public async Task StopClusterAsync()
+    {
+        foreach (var client in _clients)
+        {
+            await client.DisposeAsync();
+        }
+        await _node.DisposeAsync();
+        await _dotnetA.DisposeAsync();
+        await _dotnetB.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private static async Task<JToken> CommandAsync(SioClient client, string name, string argsJson = "")
+    {
+        var answer = await client.EmitWithAckAsync(name, argsJson).Within();
+        Assert.That(answer, Has.Count.EqualTo(1), $"{name} answers with one value");
+        return answer[0];
+    }
+
+    private static string Json(JToken token) => token.ToString(Formatting.None);
+
+    /// <summary>The next event other than <c>any</c> echoes; its name and arguments without a recovery offset.</summary>
+    private static async Task<(string Name, string Args)> NextAsync(SioClient client)
+    {
+        var (_, name, args) = await client.NextEventAsync().Within();
+        // Our /probe keeps connection state recovery: its events end with an offset string; Node's pub/sub cluster has none.
+        if (args.Count > 0 && args[^1] is JValue { Type: JTokenType.String } last && ((string)last!).Contains('.', StringComparison.Ordinal))
+        {
+            args.RemoveAt(args.Count - 1);
+        }
+        return (name, Json(args));
+    }
+
+    [Test]
+    public async Task Every_server_names_itself_and_the_two_others()
+    {
+        Assert.That((string?)await CommandAsync(OnA, "whoami"), Is.EqualTo("dotnet-a"));
+        Assert.That(Json(await CommandAsync(OnA, "servers", "3000")), Is.EqualTo("[\"dotnet-b\",\"node-c\"]"));
+        Assert.That(Json(await CommandAsync(OnB, "servers", "3000")), Is.EqualTo("[\"dotnet-a\",\"node-c\"]"));
+        Assert.That(Json(await CommandAsync(OnNode, "servers", "3000")), Is.EqualTo("[\"dotnet-a\",\"dotnet-b\"]"));
+    }
+
+    [Test]
+    public async Task A_room_broadcast_from_either_runtime_reaches_the_members_on_every_server()
+    {
+        foreach (var client in _clients)
+        {
+            await CommandAsync(client, "join", "\"r\"");
+        }
+        foreach (var sender in _clients)
+        {
+            // No ack asked: waiting for one would skip the event the sender gets as a member.
+            await sender.EmitAsync("to", "\"r\",\"hi\",{\"n\":1}");
+            foreach (var client in _clients)
+            {
+                Assert.That(await NextAsync(client), Is.EqualTo(("hi", "[{\"n\":1}]")), $"from {_clients.ToList().IndexOf(sender)} to {_clients.ToList().IndexOf(client)}");
+            }
+        }
+    }
+
+    [Test]
+    public async Task Except_and_broadcast_to_leave_out_the_right_sockets_across_runtimes()
+    {
+        await CommandAsync(OnB, "join", "\"quiet\"");
+        await OnNode.EmitAsync("except", "\"quiet\",\"ex\",1");
+        Assert.That(await NextAsync(OnA), Is.EqualTo(("ex", "[1]")));
+        Assert.That(await NextAsync(OnNode), Is.EqualTo(("ex", "[1]")));
+        await CommandAsync(OnNode, "join", "\"quiet\"");
+        await CommandAsync(OnB, "broadcast-to", "\"quiet\",\"bt\",2");
+        Assert.That(await NextAsync(OnNode), Is.EqualTo(("bt", "[2]")));
+        // Neither B (the sender) nor A (not a member) got "bt": the next thing they see is a later marker.
+        await CommandAsync(OnNode, "to", $"\"{OnA.Id}\",\"marker\",0");
+        await CommandAsync(OnNode, "to", $"\"{OnB.Id}\",\"marker\",0");
+        Assert.That((await NextAsync(OnA)).Name, Is.EqualTo("marker"));
+        Assert.That((await NextAsync(OnB)).Name, Is.EqualTo("marker"));
+    }
+
+    [Test]
+    public async Task Fetch_from_either_runtime_sees_the_sockets_and_data_of_the_other()
+    {
+        await CommandAsync(OnA, "set-data", "{\"who\":\"a\"}");
+        await CommandAsync(OnNode, "set-data", "{\"who\":\"node\"}");
+        foreach (var asker in new[] { OnB, OnNode })
+        {
+            var fetched = (JArray)await CommandAsync(asker, "fetch", "null");
+            var byId = fetched.ToDictionary(s => (string)s["id"]!, s => Json(s["data"]!));
+            Assert.That(byId.Keys, Is.EquivalentTo(_clients.Select(c => c.Id)));
+            Assert.That(byId[OnA.Id], Is.EqualTo("{\"who\":\"a\"}"));
+            Assert.That(byId[OnNode.Id], Is.EqualTo("{\"who\":\"node\"}"));
+            Assert.That(byId[OnB.Id], Is.EqualTo("{}"));
+        }
+    }
+
+    [Test]
+    public async Task A_broadcast_with_acks_collects_answers_from_both_runtimes_and_ends_at_its_timeout_when_one_is_silent()
+    {
+        var ask = OnNode.EmitWithAckAsync("ask-all", "\"question\",3000");
+        foreach (var (client, answer) in new[] { (OnA, "\"a\""), (OnB, "\"b\"") })
+        {
+            var (ackId, name, _) = await client.NextEventAsync().Within();
+            Assert.That(name, Is.EqualTo("question"));
+            await client.AckAsync(ackId, $"[{answer}]");
+        }
+        Assert.That(Json((await ask.Within())[0]), Is.EqualTo("[\"a\",\"b\"]").Or.EqualTo("[\"b\",\"a\"]"));
+
+        // From ours, with the Node client silent: the partial answer once the time is up.
+        var partial = OnA.EmitWithAckAsync("ask-all", "\"question\",1500");
+        var (ackB, _, _) = await OnB.NextEventAsync().Within();
+        await OnB.AckAsync(ackB, "[\"b\"]");
+        var (_, silentName, _) = await OnNode.NextEventAsync().Within();
+        Assert.That(silentName, Is.EqualTo("question"));
+        Assert.That(Json((await partial.Within())[0]), Is.EqualTo("[\"b\"]"));
+    }
+
+    [Test]
+    public async Task SocketsJoin_and_disconnect_room_from_node_act_on_our_sockets()
+    {
+        await CommandAsync(OnA, "join", "\"src\"");
+        await CommandAsync(OnNode, "sockets-join", "\"src\",\"dst\"");
+        var deadline = DateTime.UtcNow + Eventually.Limit;
+        while (!((JArray)await CommandAsync(OnA, "rooms")).Any(r => (string?)r == "dst"))
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "A joined dst");
+            await Task.Delay(50);
+        }
+        await CommandAsync(OnNode, "disconnect-room", "\"dst\"");
+        Assert.That(await OnA.NextAsync().Within(), Is.EqualTo("1/probe,"), "a DISCONNECT of /probe");
+    }
+
+    [Test]
+    public async Task Node_emitter_reaches_our_clients_and_our_server_side_handlers()
+    {
+        await using var emitter = await NodeEmitter.StartAsync(_redis);
+        await CommandAsync(OnB, "join", "\"e\"");
+        await emitter.EmitAsync("/probe", "from-emitter", [1, "two"], to: ["e"]);
+        Assert.That(await NextAsync(OnB), Is.EqualTo(("from-emitter", "[1,\"two\"]")));
+
+        await emitter.ServerSideEmitAsync("/", "emitter-ping", 1, "a");
+        var deadline = DateTime.UtcNow + Eventually.Limit;
+        JToken last;
+        while ((last = await CommandAsync(OnA, "last-server-event")).Type == JTokenType.Null)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "our server got emitter-ping");
+            await Task.Delay(50);
+        }
+        Assert.That(Json(last), Is.EqualTo("[1,\"a\"]"));
+    }
+
+    [Test]
+    public async Task Five_hundred_events_from_node_arrive_at_our_client_in_order()
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            await OnNode.EmitAsync("to", $"\"{OnA.Id}\",\"n\",{i}");
+        }
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.That(await NextAsync(OnA), Is.EqualTo(("n", $"[{i}]")));
+        }
+    }
+}
