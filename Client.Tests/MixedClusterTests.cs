@@ -31,12 +31,9 @@ public sealed class MixedClusterTests
         _dotnetB = await TestServer.StartAsync("conformance", "--redis", _redis.Endpoint, "--server-id", "dotnet-b");
         _node = await NodeClusterServer.StartAsync(_redis, "node-c");
         // Every server counts the other two before the case starts.
-        var deadline = DateTime.UtcNow + Eventually.Limit;
-        while (await _redis.NumSubAsync("socket.io-request#/probe#") < 3 || await _redis.NumSubAsync("socket.io-request#/#") < 3)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "three servers subscribed");
-            await Task.Delay(50);
-        }
+        await Eventually.Until(
+            async () => Math.Min(await _redis.NumSubAsync("socket.io-request#/probe#"), await _redis.NumSubAsync("socket.io-request#/#")),
+            count => count >= 3, "three servers subscribed");
         _clients =
         [
             await SioClient.ConnectAsync(_dotnetA, "/probe"),
@@ -58,13 +55,6 @@ public sealed class MixedClusterTests
         await _redis.DisposeAsync();
     }
 
-    private static async Task<JToken> CommandAsync(SioClient client, string name, string argsJson = "")
-    {
-        var answer = await client.EmitWithAckAsync(name, argsJson).Within();
-        Assert.That(answer, Has.Count.EqualTo(1), $"{name} answers with one value");
-        return answer[0];
-    }
-
     private static string Json(JToken token) => token.ToString(Formatting.None);
 
     /// <summary>The next event other than <c>any</c> echoes; its name and arguments without a recovery offset.</summary>
@@ -82,10 +72,10 @@ public sealed class MixedClusterTests
     [Test]
     public async Task Every_server_names_itself_and_the_two_others()
     {
-        Assert.That((string?)await CommandAsync(OnA, "whoami"), Is.EqualTo("dotnet-a"));
-        Assert.That(Json(await CommandAsync(OnA, "servers", "3000")), Is.EqualTo("[\"dotnet-b\",\"node-c\"]"));
-        Assert.That(Json(await CommandAsync(OnB, "servers", "3000")), Is.EqualTo("[\"dotnet-a\",\"node-c\"]"));
-        Assert.That(Json(await CommandAsync(OnNode, "servers", "3000")), Is.EqualTo("[\"dotnet-a\",\"dotnet-b\"]"));
+        Assert.That((string?)await OnA.CommandAsync("whoami"), Is.EqualTo("dotnet-a"));
+        Assert.That(Json(await OnA.CommandAsync("servers", "3000")), Is.EqualTo("[\"dotnet-b\",\"node-c\"]"));
+        Assert.That(Json(await OnB.CommandAsync("servers", "3000")), Is.EqualTo("[\"dotnet-a\",\"node-c\"]"));
+        Assert.That(Json(await OnNode.CommandAsync("servers", "3000")), Is.EqualTo("[\"dotnet-a\",\"dotnet-b\"]"));
     }
 
     [Test]
@@ -93,7 +83,7 @@ public sealed class MixedClusterTests
     {
         foreach (var client in _clients)
         {
-            await CommandAsync(client, "join", "\"r\"");
+            await client.CommandAsync("join", "\"r\"");
         }
         foreach (var sender in _clients)
         {
@@ -109,16 +99,16 @@ public sealed class MixedClusterTests
     [Test]
     public async Task Except_and_broadcast_to_leave_out_the_right_sockets_across_runtimes()
     {
-        await CommandAsync(OnB, "join", "\"quiet\"");
+        await OnB.CommandAsync("join", "\"quiet\"");
         await OnNode.EmitAsync("except", "\"quiet\",\"ex\",1");
         Assert.That(await NextAsync(OnA), Is.EqualTo(("ex", "[1]")));
         Assert.That(await NextAsync(OnNode), Is.EqualTo(("ex", "[1]")));
-        await CommandAsync(OnNode, "join", "\"quiet\"");
-        await CommandAsync(OnB, "broadcast-to", "\"quiet\",\"bt\",2");
+        await OnNode.CommandAsync("join", "\"quiet\"");
+        await OnB.CommandAsync("broadcast-to", "\"quiet\",\"bt\",2");
         Assert.That(await NextAsync(OnNode), Is.EqualTo(("bt", "[2]")));
         // Neither B (the sender) nor A (not a member) got "bt": the next thing they see is a later marker.
-        await CommandAsync(OnNode, "to", $"\"{OnA.Id}\",\"marker\",0");
-        await CommandAsync(OnNode, "to", $"\"{OnB.Id}\",\"marker\",0");
+        await OnNode.CommandAsync("to", $"\"{OnA.Id}\",\"marker\",0");
+        await OnNode.CommandAsync("to", $"\"{OnB.Id}\",\"marker\",0");
         Assert.That((await NextAsync(OnA)).Name, Is.EqualTo("marker"));
         Assert.That((await NextAsync(OnB)).Name, Is.EqualTo("marker"));
     }
@@ -126,11 +116,11 @@ public sealed class MixedClusterTests
     [Test]
     public async Task Fetch_from_either_runtime_sees_the_sockets_and_data_of_the_other()
     {
-        await CommandAsync(OnA, "set-data", "{\"who\":\"a\"}");
-        await CommandAsync(OnNode, "set-data", "{\"who\":\"node\"}");
+        await OnA.CommandAsync("set-data", "{\"who\":\"a\"}");
+        await OnNode.CommandAsync("set-data", "{\"who\":\"node\"}");
         foreach (var asker in new[] { OnB, OnNode })
         {
-            var fetched = (JArray)await CommandAsync(asker, "fetch", "null");
+            var fetched = (JArray)await asker.CommandAsync("fetch", "null");
             var byId = fetched.ToDictionary(s => (string)s["id"]!, s => Json(s["data"]!));
             Assert.That(byId.Keys, Is.EquivalentTo(_clients.Select(c => c.Id)));
             Assert.That(byId[OnA.Id], Is.EqualTo("{\"who\":\"a\"}"));
@@ -163,15 +153,10 @@ public sealed class MixedClusterTests
     [Test]
     public async Task SocketsJoin_and_disconnect_room_from_node_act_on_our_sockets()
     {
-        await CommandAsync(OnA, "join", "\"src\"");
-        await CommandAsync(OnNode, "sockets-join", "\"src\",\"dst\"");
-        var deadline = DateTime.UtcNow + Eventually.Limit;
-        while (!((JArray)await CommandAsync(OnA, "rooms")).Any(r => (string?)r == "dst"))
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "A joined dst");
-            await Task.Delay(50);
-        }
-        await CommandAsync(OnNode, "disconnect-room", "\"dst\"");
+        await OnA.CommandAsync("join", "\"src\"");
+        await OnNode.CommandAsync("sockets-join", "\"src\",\"dst\"");
+        await Eventually.Until(() => OnA.CommandAsync("rooms"), rooms => rooms.Any(r => (string?)r == "dst"), "A joined dst");
+        await OnNode.CommandAsync("disconnect-room", "\"dst\"");
         Assert.That(await OnA.NextAsync().Within(), Is.EqualTo("1/probe,"), "a DISCONNECT of /probe");
     }
 
@@ -179,18 +164,12 @@ public sealed class MixedClusterTests
     public async Task Node_emitter_reaches_our_clients_and_our_server_side_handlers()
     {
         await using var emitter = await NodeEmitter.StartAsync(_redis);
-        await CommandAsync(OnB, "join", "\"e\"");
+        await OnB.CommandAsync("join", "\"e\"");
         await emitter.EmitAsync("/probe", "from-emitter", [1, "two"], to: ["e"]);
         Assert.That(await NextAsync(OnB), Is.EqualTo(("from-emitter", "[1,\"two\"]")));
 
         await emitter.ServerSideEmitAsync("/", "emitter-ping", 1, "a");
-        var deadline = DateTime.UtcNow + Eventually.Limit;
-        JToken last;
-        while ((last = await CommandAsync(OnA, "last-server-event")).Type == JTokenType.Null)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "our server got emitter-ping");
-            await Task.Delay(50);
-        }
+        var last = await Eventually.Until(() => OnA.CommandAsync("last-server-event"), t => t.Type != JTokenType.Null, "our server got emitter-ping");
         Assert.That(Json(last), Is.EqualTo("[1,\"a\"]"));
     }
 

@@ -13,28 +13,10 @@ public sealed class NodeClusterFixtureTests
 {
     private const string RequestChannel = "socket.io-request#/#";
 
-    private static async Task<JToken> CommandAsync(SioClient client, string name, string argsJson = "")
-    {
-        var answer = await client.EmitWithAckAsync(name, argsJson).Within(Eventually.Limit);
-        Assert.That(answer, Has.Count.EqualTo(1), $"{name} answers with one value");
-        return answer[0];
-    }
-
     private static string Json(JToken token) => token.ToString(Formatting.None);
 
-    private static async Task WaitForNumSubAsync(RedisServer redis, int expected)
-    {
-        var deadline = DateTime.UtcNow + Eventually.Limit;
-        int count;
-        while ((count = await redis.NumSubAsync(RequestChannel)) != expected)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"PUBSUB NUMSUB {RequestChannel} stayed {count}, expected {expected}");
-            }
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForNumSubAsync(RedisServer redis, int expected) =>
+        Eventually.Until(() => redis.NumSubAsync(RequestChannel), count => count == expected, $"PUBSUB NUMSUB {RequestChannel} = {expected}");
 
     [Test]
     public async Task Two_node_servers_count_and_answer_each_other_and_obey_the_emitter()
@@ -48,20 +30,15 @@ public sealed class NodeClusterFixtureTests
 
         await using var onA = await SioClient.ConnectAsync(a.WsUrl, "/probe");
         await using var onB = await SioClient.ConnectAsync(b.WsUrl, "/probe");
-        Assert.That((string?)await CommandAsync(onA, "whoami"), Is.EqualTo("A"));
-        Assert.That(Json(await CommandAsync(onA, "servers", "2000")), Is.EqualTo("[\"B\"]"), "the other server answers probe-hello");
-        Assert.That(Json(await CommandAsync(onB, "servers", "2000")), Is.EqualTo("[\"A\"]"));
+        Assert.That((string?)await onA.CommandAsync("whoami"), Is.EqualTo("A"));
+        Assert.That(Json(await onA.CommandAsync("servers", "2000")), Is.EqualTo("[\"B\"]"), "the other server answers probe-hello");
+        Assert.That(Json(await onB.CommandAsync("servers", "2000")), Is.EqualTo("[\"A\"]"));
 
         await using var emitter = await NodeEmitter.StartAsync(redis);
-        Assert.That(Json(await CommandAsync(onA, "last-server-event")), Is.EqualTo("null"), "nothing received yet");
+        Assert.That(Json(await onA.CommandAsync("last-server-event")), Is.EqualTo("null"), "nothing received yet");
         await emitter.ServerSideEmitAsync("/", "emitter-ping", 1, "a");
         // The emitter's PUBLISH is done, but A handles it on its own time: ask until it has.
-        var deadline = DateTime.UtcNow + Eventually.Limit;
-        JToken last;
-        while ((last = await CommandAsync(onA, "last-server-event")).Type == JTokenType.Null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        var last = await Eventually.Until(() => onA.CommandAsync("last-server-event"), t => t.Type != JTokenType.Null, "A got emitter-ping");
         Assert.That(Json(last), Is.EqualTo("[1,\"a\"]"));
 
         // A broadcast from the emitter reaches the clients of every server.
@@ -83,8 +60,8 @@ public sealed class NodeClusterFixtureTests
         // The streams adapter counts servers by the subscribers of its public channel.
         Assert.That(await redis.NumSubAsync("socket.io#/#"), Is.EqualTo(2));
         await using var onA = await SioClient.ConnectAsync(a.WsUrl, "/probe");
-        Assert.That(Json(await CommandAsync(onA, "servers", "2000")), Is.EqualTo("[\"S2\"]"));
-        Assert.That((bool)await CommandAsync(onA, "recover-probe"), Is.False, "a first connection is never recovered");
+        Assert.That(Json(await onA.CommandAsync("servers", "2000")), Is.EqualTo("[\"S2\"]"));
+        Assert.That((bool)await onA.CommandAsync("recover-probe"), Is.False, "a first connection is never recovered");
     }
 
     [Test]
@@ -98,7 +75,7 @@ public sealed class NodeClusterFixtureTests
         Assert.That(answer, Is.EqualTo("44/probe,{\"message\":\"unauthorized\",\"data\":{\"code\":401}}"));
 
         await using var client = await SioClient.ConnectAsync(a.WsUrl, "/probe");
-        Assert.That(Json(await CommandAsync(client, "servers", "2000")), Is.EqualTo("[]"), "alone in the cluster");
+        Assert.That(Json(await client.CommandAsync("servers", "2000")), Is.EqualTo("[]"), "alone in the cluster");
         await client.EmitAsync("whatever", "1,\"two\"");
         var (_, name, args) = await client.NextEventAsync().Within(Eventually.Limit);
         Assert.That((name, Json(args)), Is.EqualTo(("any", "[[\"whatever\",1,\"two\"]]")));
@@ -111,14 +88,14 @@ public sealed class NodeClusterFixtureTests
         await using var a = await NodeClusterServer.StartAsync(redis, "A");
         await using var b = await NodeClusterServer.StartAsync(redis, "B");
         await using var onA = await SioClient.ConnectAsync(a.WsUrl, "/probe");
-        Assert.That(Json(await CommandAsync(onA, "servers", "2000")), Is.EqualTo("[\"B\"]"));
+        Assert.That(Json(await onA.CommandAsync("servers", "2000")), Is.EqualTo("[\"B\"]"));
 
         await b.KillAsync();
 
         Assert.That(b.Process.HasExited, Is.True);
         // Redis drops B's subscriptions when its connection closes with the process.
         await WaitForNumSubAsync(redis, 1);
-        Assert.That(Json(await CommandAsync(onA, "servers", "2000")), Is.EqualTo("[]"));
+        Assert.That(Json(await onA.CommandAsync("servers", "2000")), Is.EqualTo("[]"));
     }
 
     [Test]
@@ -137,6 +114,6 @@ public sealed class NodeClusterFixtureTests
         // node-redis reconnects and subscribes again by itself.
         await WaitForNumSubAsync(redis, 1);
         await using var onA = await SioClient.ConnectAsync(a.WsUrl, "/probe");
-        Assert.That((string?)await CommandAsync(onA, "whoami"), Is.EqualTo("A"));
+        Assert.That((string?)await onA.CommandAsync("whoami"), Is.EqualTo("A"));
     }
 }

@@ -28,21 +28,14 @@ public sealed class ProbeNamespaceTests
         return await client.EventsUntilAsync("any").Within(Eventually.Limit);
     }
 
-    private static async Task<JToken> CommandAsync(SioClient client, string name, string argsJson = "")
-    {
-        var answer = await client.EmitWithAckAsync(name, argsJson).Within(Eventually.Limit);
-        Assert.That(answer, Has.Count.EqualTo(1), $"{name} answers with one value");
-        return answer[0];
-    }
-
     [Test]
     public async Task Join_and_leave_answer_true_and_rooms_lists_the_own_id_and_joined_rooms()
     {
         await using var a = await ConnectAsync();
-        Assert.That((bool)await CommandAsync(a, "join", "\"red\""), Is.True);
-        Assert.That((bool)await CommandAsync(a, "join", "\"blue\""), Is.True);
-        Assert.That((bool)await CommandAsync(a, "leave", "\"blue\""), Is.True);
-        var rooms = ((JArray)await CommandAsync(a, "rooms")).Select(r => (string)r!).ToList();
+        Assert.That((bool)await a.CommandAsync("join", "\"red\""), Is.True);
+        Assert.That((bool)await a.CommandAsync("join", "\"blue\""), Is.True);
+        Assert.That((bool)await a.CommandAsync("leave", "\"blue\""), Is.True);
+        var rooms = ((JArray)await a.CommandAsync("rooms")).Select(r => (string)r!).ToList();
         Assert.That(rooms, Is.EquivalentTo(new[] { a.Id, "red" }));
     }
 
@@ -52,8 +45,8 @@ public sealed class ProbeNamespaceTests
         await using var member = await ConnectAsync();
         await using var sender = await ConnectAsync();
         await using var outsider = await ConnectAsync();
-        await CommandAsync(member, "join", "\"to-room\"");
-        await CommandAsync(sender, "join", "\"to-room\"");
+        await member.CommandAsync("join", "\"to-room\"");
+        await sender.CommandAsync("join", "\"to-room\"");
 
         await sender.EmitAsync("to", "\"to-room\",\"news\",{\"n\":1}", 5);
 
@@ -71,8 +64,8 @@ public sealed class ProbeNamespaceTests
     {
         await using var member = await ConnectAsync();
         await using var sender = await ConnectAsync();
-        await CommandAsync(member, "join", "\"bt-room\"");
-        await CommandAsync(sender, "join", "\"bt-room\"");
+        await member.CommandAsync("join", "\"bt-room\"");
+        await sender.CommandAsync("join", "\"bt-room\"");
 
         await sender.EmitAsync("broadcast-to", "\"bt-room\",\"news\",\"hi\"", 8);
 
@@ -87,7 +80,7 @@ public sealed class ProbeNamespaceTests
         await using var inside = await ConnectAsync();
         await using var sender = await ConnectAsync();
         await using var elsewhere = await ConnectAsync("/probe-7");
-        await CommandAsync(inside, "join", "\"ex-room\"");
+        await inside.CommandAsync("join", "\"ex-room\"");
 
         await sender.EmitAsync("except", "\"ex-room\",\"news\",1", 6);
 
@@ -102,16 +95,16 @@ public sealed class ProbeNamespaceTests
     {
         await using var a = await ConnectAsync("/probe-41");
         await using var b = await ConnectAsync("/probe-41");
-        await CommandAsync(a, "join", "\"f-room\"");
-        Assert.That((bool)await CommandAsync(a, "set-data", "{\"name\":\"ann\",\"n\":[1,2]}"), Is.True);
+        await a.CommandAsync("join", "\"f-room\"");
+        Assert.That((bool)await a.CommandAsync("set-data", "{\"name\":\"ann\",\"n\":[1,2]}"), Is.True);
 
-        var inRoom = (JArray)await CommandAsync(b, "fetch", "\"f-room\"");
+        var inRoom = (JArray)await b.CommandAsync("fetch", "\"f-room\"");
         Assert.That(inRoom, Has.Count.EqualTo(1));
         Assert.That((string?)inRoom[0]["id"], Is.EqualTo(a.Id));
         Assert.That(inRoom[0]["rooms"]!.Select(r => (string)r!), Is.EquivalentTo(new[] { a.Id, "f-room" }));
         Assert.That(inRoom[0]["data"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("{\"name\":\"ann\",\"n\":[1,2]}"));
 
-        var all = (JArray)await CommandAsync(b, "fetch", "null");
+        var all = (JArray)await b.CommandAsync("fetch", "null");
         Assert.That(all.Select(s => (string)s["id"]!), Is.EquivalentTo(new[] { a.Id, b.Id }), "null: the whole namespace (this child only)");
         Assert.That(all.Single(s => (string)s["id"]! == b.Id)["data"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("{}"));
     }
@@ -156,13 +149,13 @@ public sealed class ProbeNamespaceTests
         await using var a = await ConnectAsync("/probe-61");
         await using var b = await ConnectAsync("/probe-61");
         await using var admin = await ConnectAsync("/probe-61");
-        await CommandAsync(a, "join", "\"src\"");
+        await a.CommandAsync("join", "\"src\"");
 
-        Assert.That((bool)await CommandAsync(admin, "sockets-join", "\"src\",\"dst\""), Is.True);
-        var dst = (JArray)await CommandAsync(admin, "fetch", "\"dst\"");
+        Assert.That((bool)await admin.CommandAsync("sockets-join", "\"src\",\"dst\""), Is.True);
+        var dst = (JArray)await admin.CommandAsync("fetch", "\"dst\"");
         Assert.That(dst.Select(s => (string)s["id"]!), Is.EqualTo(new[] { a.Id }));
 
-        Assert.That((bool)await CommandAsync(admin, "disconnect-room", "\"dst\""), Is.True);
+        Assert.That((bool)await admin.CommandAsync("disconnect-room", "\"dst\""), Is.True);
         Assert.That(await a.NextAsync().Within(Eventually.Limit), Is.EqualTo("1/probe-61,"), "a DISCONNECT for the member");
         Assert.That(await ReceivedAsync(b), Is.Empty, "b was not in the room and is still connected");
     }
@@ -189,7 +182,7 @@ public sealed class ProbeNamespaceTests
         Assert.That(childAnswer, Is.EqualTo("44/probe-3,{\"message\":\"unauthorized\",\"data\":{\"code\":401}}"), "children share the middleware");
 
         await using var good = await ConnectAsync("/probe", "{\"token\":\"good\"}");
-        Assert.That((bool)await CommandAsync(good, "join", "\"r\""), Is.True, "any other token is let in");
+        Assert.That((bool)await good.CommandAsync("join", "\"r\""), Is.True, "any other token is let in");
     }
 
     [TestCase("/probe-x")]
@@ -211,28 +204,23 @@ public sealed class ProbeNamespaceTests
         var (sid, pid) = (connect.Groups[1].Value, connect.Groups[2].Value);
         var dropped = new SioClient(ws, "/probe-71", sid);
         await using var other = await ConnectAsync("/probe-71");
-        await CommandAsync(dropped, "join", "\"rr\"");
-        await CommandAsync(other, "to", "\"rr\",\"first\",1");
+        await dropped.CommandAsync("join", "\"rr\"");
+        await other.CommandAsync("to", "\"rr\",\"first\",1");
         var (_, name, args) = await dropped.NextEventAsync().Within(Eventually.Limit);
         Assert.That((name, args.Count), Is.EqualTo(("first", 2)), "the payload, then the offset");
         var offset = (string)args[1]!;
 
         await ws.DisposeAsync();
-        var deadline = DateTime.UtcNow + Eventually.Limit;
-        while (((JArray)await CommandAsync(other, "fetch", "\"rr\"")).Count > 0)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the server should see the dropped connection");
-            await Task.Delay(50);
-        }
-        await CommandAsync(other, "to", "\"rr\",\"missed\",2");
+        await Eventually.Until(() => other.CommandAsync("fetch", "\"rr\""), fetched => !fetched.Any(), "the server should see the dropped connection");
+        await other.CommandAsync("to", "\"rr\",\"missed\",2");
 
         var (back, _) = await EngineWebSocket.OpenAsync(_server.WsUrl + "/socket.io/?EIO=4&transport=websocket");
         await back.SendAsync($"40/probe-71,{{\"pid\":\"{pid}\",\"offset\":\"{offset}\"}}");
         Assert.That(await back.NextTextAsync().Within(Eventually.Limit), Does.Match("^42/probe-71,\\[\"missed\",2,\"[^\"]+\"\\]$"));
         Assert.That(await back.NextTextAsync().Within(Eventually.Limit), Is.EqualTo($"40/probe-71,{{\"sid\":\"{sid}\",\"pid\":\"{pid}\"}}"));
         await using var recovered = new SioClient(back, "/probe-71", sid);
-        Assert.That((bool)await CommandAsync(recovered, "recover-probe"), Is.True);
-        Assert.That(((JArray)await CommandAsync(recovered, "rooms")).Select(r => (string)r!), Is.EquivalentTo(new[] { sid, "rr" }));
+        Assert.That((bool)await recovered.CommandAsync("recover-probe"), Is.True);
+        Assert.That(((JArray)await recovered.CommandAsync("rooms")).Select(r => (string)r!), Is.EquivalentTo(new[] { sid, "rr" }));
 
         // The main namespace of this profile keeps the official suites' exact packets: no pid, no offset.
         var (main, mainAnswer) = await SioClient.TryConnectAsync(_server, "/");

@@ -62,12 +62,7 @@ public abstract class AdapterSpecification
         // appear as their subscriptions do).
         foreach (var server in _servers)
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (await server.Io.Sockets.ServerCountAsync().Within() != ServerCount)
-            {
-                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the cluster formed");
-                await Task.Delay(50);
-            }
+            await Eventually.Until(() => server.Io.Sockets.ServerCountAsync().Within(), n => n == ServerCount, "the cluster formed", TimeSpan.FromSeconds(30));
         }
         for (var i = 0; i < ServerCount; i++)
         {

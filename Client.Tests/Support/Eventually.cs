@@ -27,4 +27,26 @@ public static class Eventually
             await Task.Delay(20);
         }
     }
+
+    /// <summary>
+    /// Asks <paramref name="probe"/> again and again (over the wire, typically) until its answer
+    /// satisfies <paramref name="done"/> or the limit passes; returns that answer.
+    /// </summary>
+    public static async Task<T> Until<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? Limit);
+        while (true)
+        {
+            var value = await probe();
+            if (done(value))
+            {
+                return value;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting for: {what} (last answer: {value})");
+            }
+            await Task.Delay(50);
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
@@ -19,9 +18,6 @@ public sealed class NodeProcess : IAsyncDisposable
     public static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
-
-    // Without a BOM: Node would read it as part of the input.
-    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     private readonly Process _process;
     private readonly string _name;
@@ -69,33 +65,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public static async Task<NodeProcess> StartAsync(string script, IEnumerable<string> args, TimeSpan? limit = null)
     {
         await NodeRunner.EnsurePackagesAsync();
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = NodeRunner.NodeDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = Utf8,
-            StandardOutputEncoding = Utf8,
-            StandardErrorEncoding = Utf8,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(script);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            Assert.Fail($"Could not start node ({ex.Message}): these tests need Node.js on the PATH.");
-            throw;
-        }
+        var process = NodeRunner.Start("node", [script, .. args]);
 
         var node = new NodeProcess(process, $"node {script} {string.Join(' ', args)}");
         try
@@ -223,16 +193,7 @@ public sealed class NodeProcess : IAsyncDisposable
             {
                 _writeLock.Release();
             }
-            using var grace = new CancellationTokenSource(StopGrace);
-            try
-            {
-                await _process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
+            await NodeRunner.ExitedWithinAsync(_process, StopGrace);
         }
         await Task.WhenAny(Task.WhenAll(_stdoutReader, _stderrReader), Task.Delay(StopGrace));
     }

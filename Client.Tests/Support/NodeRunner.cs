@@ -102,32 +102,7 @@ public static class NodeRunner
     private static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(
         string program, IReadOnlyList<string> args, string? stdin, TimeSpan limit)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = NodeDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = Utf8,
-            StandardOutputEncoding = Utf8,
-            StandardErrorEncoding = Utf8,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            Assert.Fail($"Could not start \"{program}\" ({ex.Message}): these tests need Node.js and npm on the PATH.");
-            throw;
-        }
+        using var process = Start(program, args);
 
         // Both pipes are drained while the process runs, or a full pipe would block it.
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -146,18 +121,63 @@ public static class NodeRunner
             stdinProblem = $"(writing stdin failed: {ex.Message})\n";
         }
 
+        if (!await ExitedWithinAsync(process, limit))
+        {
+            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within {limit.TotalSeconds} s.\nstderr:\n{await stderr}\nstdout:\n{await stdout}");
+        }
+        return (process.ExitCode, await stdout, stdinProblem + await stderr);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> in <see cref="NodeDirectory"/> with UTF-8 standard input,
+    /// output and error redirected; fails the test when it cannot be started.
+    /// </summary>
+    internal static Process Start(string program, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = NodeDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardInputEncoding = Utf8,
+            StandardOutputEncoding = Utf8,
+            StandardErrorEncoding = Utf8,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            process.Dispose();
+            Assert.Fail($"Could not start \"{program}\" ({ex.Message}): these tests need Node.js and npm on the PATH.");
+            throw;
+        }
+        return process;
+    }
+
+    /// <summary>Waits for <paramref name="process"/> to exit; kills its whole tree and returns false if it outlives <paramref name="limit"/>.</summary>
+    internal static async Task<bool> ExitedWithinAsync(Process process, TimeSpan limit)
+    {
         using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
+            return true;
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within {limit.TotalSeconds} s.\nstderr:\n{await stderr}\nstdout:\n{await stdout}");
+            return false;
         }
-        return (process.ExitCode, await stdout, stdinProblem + await stderr);
     }
 
     private static string FindNodeDirectory()

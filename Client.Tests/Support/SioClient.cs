@@ -78,6 +78,14 @@ public sealed class SioClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a command (an EVENT asking for an ack, e.g. of the <c>/probe</c> namespace) and returns the ack's single value.</summary>
+    public async Task<JToken> CommandAsync(string name, string argsJson = "")
+    {
+        var answer = await EmitWithAckAsync(name, argsJson).Within();
+        Assert.That(answer, Has.Count.EqualTo(1), $"{name} answers with one value");
+        return answer[0];
+    }
+
     /// <summary>The next Socket.IO packet (text), heartbeats skipped.</summary>
     public async Task<string> NextAsync()
     {

@@ -23,26 +23,21 @@ public static class SocketIoChatApp
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "web"),
         });
         var profile = builder.Configuration["profile"] ?? "default";
-        switch (profile)
+        var socketIo = profile switch
         {
-            case "conformance":
-                ConformanceProfile.ConfigureServices(builder.Services);
-                break;
-            case "bench":
-                BenchProfile.ConfigureServices(builder);
-                break;
-            case "default":
-                builder.Services.AddSocketIo();
-                builder.Services.AddChat();
-                break;
-            default:
-                throw new ArgumentException($"Unknown profile \"{profile}\"; expected default, conformance or bench.");
+            "conformance" => ConformanceProfile.ConfigureServices(builder.Services),
+            "bench" => BenchProfile.ConfigureServices(builder),
+            "default" => builder.Services.AddSocketIo(),
+            _ => throw new ArgumentException($"Unknown profile \"{profile}\"; expected default, conformance or bench."),
+        };
+        if (profile == "default")
+        {
+            builder.Services.AddChat();
         }
         var redis = builder.Configuration["redis"] ?? builder.Configuration["SocketIo:Redis:Configuration"];
         if (!string.IsNullOrWhiteSpace(redis))
         {
-            // The profiles registered the server already; this adds the adapter to that registration.
-            builder.Services.AddSocketIo().AddRedisAdapter(o => o.Configuration = redis);
+            socketIo.AddRedisAdapter(o => o.Configuration = redis);
         }
 
         var app = builder.Build();

@@ -127,7 +127,8 @@ public sealed class RedisAdapter : SessionAwareAdapter
             return rooms;
         }
         var request = new CollectRequest(servers - 1);
-        await RequestAsync(request, id => w => ClassicMessages.WriteAllRoomsRequest(w, _uid, id), "allRooms", cancellationToken);
+        await RequestAsync(request, id => w => ClassicMessages.WriteAllRoomsRequest(w, _uid, id), RequestsTimeout,
+            _ => "timeout reached while waiting for allRooms response", cancellationToken);
         foreach (var response in request.Responses)
         {
             rooms.UnionWith(response.Rooms() ?? []);
@@ -149,7 +150,8 @@ public sealed class RedisAdapter : SessionAwareAdapter
             return local;
         }
         var request = new CollectRequest(servers - 1);
-        await RequestAsync(request, id => w => ClassicMessages.WriteRemoteFetchRequest(w, _uid, id, ToWire(options)), "fetchSockets", cancellationToken);
+        await RequestAsync(request, id => w => ClassicMessages.WriteRemoteFetchRequest(w, _uid, id, ToWire(options)), RequestsTimeout,
+            _ => "timeout reached while waiting for fetchSockets response", cancellationToken);
         var all = new List<RemoteSocket>(local);
         foreach (var response in request.Responses)
         {
@@ -199,37 +201,29 @@ public sealed class RedisAdapter : SessionAwareAdapter
             return [];
         }
         var request = new CollectRequest(others);
-        var requestId = NodeIds.NewRequestId();
-        _requests[requestId] = request;
-        try
-        {
-            await PublishAsync(Channels.Request, w => ClassicMessages.WriteServerSideEmitRequest(w, _uid, requestId, eventName, args));
-            await request.Done.WaitAsync(timeout, Namespace.Server.Time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"timeout reached: only {request.Responses.Count} responses received out of {others}");
-        }
-        finally
-        {
-            _requests.TryRemove(requestId, out _);
-        }
+        await RequestAsync(request, id => w => ClassicMessages.WriteServerSideEmitRequest(w, _uid, id, eventName, args), timeout,
+            r => $"timeout reached: only {r.Responses.Count} responses received out of {others}", cancellationToken);
         return [.. request.Responses.Select(r => (r as ServerSideEmitResponse)?.Data ?? JValue.CreateNull())];
     }
 
-    private async Task RequestAsync(CollectRequest request, Func<string, Action<IBufferWriter<byte>>> write, string what, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes a request under a fresh id and waits for the other servers' answers; throws a
+    /// <see cref="TimeoutException"/> with the reference's message when they do not all come in time.
+    /// </summary>
+    private async Task RequestAsync(CollectRequest request, Func<string, Action<IBufferWriter<byte>>> write, TimeSpan timeout,
+        Func<CollectRequest, string> timeoutMessage, CancellationToken cancellationToken)
     {
         var requestId = NodeIds.NewRequestId();
         _requests[requestId] = request;
         try
         {
             await PublishAsync(Channels.Request, write(requestId));
-            await request.Done.WaitAsync(RequestsTimeout, Namespace.Server.Time, cancellationToken);
+            await request.Done.WaitAsync(timeout, Namespace.Server.Time, cancellationToken);
         }
         catch (TimeoutException)
         {
             RedisLog.RequestTimedOut(_factory.Logger, Namespace.Name, requestId, request.Responses.Count, request.Expected);
-            throw new TimeoutException($"timeout reached while waiting for {what} response");
+            throw new TimeoutException(timeoutMessage(request));
         }
         finally
         {

@@ -91,14 +91,14 @@ public sealed class BroadcastOperator
         var timeout = Options.Timeout ?? _namespace.Server.Options.AckTimeout;
         var collector = new BroadcastAckCollector();
         var packet = new BroadcastPacket(_namespace.Name, eventName, args, _namespace.Server.NextAckId(), Options.Compress);
-        var deadline = _namespace.Server.Time.GetTimestamp();
+        var started = _namespace.Server.Time.GetTimestamp();
         try
         {
             // The server count first, as the reference does: a report that comes before it is kept anyway.
             var servers = _namespace.Adapter.ServerCountAsync();
             await _namespace.Adapter.BroadcastWithAckAsync(packet, Options, collector.OnClientCount, collector.OnAnswer);
             collector.OnServerCount(await servers);
-            var left = timeout - _namespace.Server.Time.GetElapsedTime(deadline);
+            var left = timeout - _namespace.Server.Time.GetElapsedTime(started);
             await collector.Done.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _namespace.Server.Time);
         }
         catch (TimeoutException)

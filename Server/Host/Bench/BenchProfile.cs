@@ -11,12 +11,12 @@ namespace SocketIoChat.Host.Bench;
 public static class BenchProfile
 {
     /// <summary>Registers Socket.IO with default options and quiet logging.</summary>
-    public static void ConfigureServices(WebApplicationBuilder builder)
+    public static SocketIoBuilder ConfigureServices(WebApplicationBuilder builder)
     {
         // appsettings.json's Default level (Information) would override SetMinimumLevel; a rule for our
         // categories wins over it, so the benchmark does not measure console logging.
         builder.Logging.AddFilter("SocketIoChat", LogLevel.Warning);
-        builder.Services.AddSocketIo();
+        return builder.Services.AddSocketIo();
     }
 
     /// <summary>Maps Socket.IO with the two benchmark namespaces.</summary>

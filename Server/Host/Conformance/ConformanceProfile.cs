@@ -20,15 +20,15 @@ public static class ConformanceProfile
     }
 
     /// <summary>Registers Socket.IO with the suites' settings and a CORS policy allowing any origin.</summary>
-    public static void ConfigureServices(IServiceCollection services)
+    public static SocketIoBuilder ConfigureServices(IServiceCollection services)
     {
-        services.AddSocketIo(options =>
+        services.AddCors(cors => cors.AddDefaultPolicy(policy => policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
+        return services.AddSocketIo(options =>
         {
             Apply(options);
             options.ConnectTimeout = TimeSpan.FromMilliseconds(1000);
             options.ConnectionStateRecovery = ProbeNamespace.Recovery;
         });
-        services.AddCors(cors => cors.AddDefaultPolicy(policy => policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
     }
 
     /// <summary>Maps both endpoints and the namespaces the suites use.</summary>
