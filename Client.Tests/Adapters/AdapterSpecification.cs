@@ -18,6 +18,7 @@ public abstract class AdapterSpecification
 {
     private readonly List<TestServer> _servers = [];
     private readonly List<SioClient> _clients = [];
+    private readonly List<CapturedLogs> _logs = [];
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _serverEvents = new();
 
     /// <summary>How many servers the cluster has.</summary>
@@ -35,6 +36,9 @@ public abstract class AdapterSpecification
     /// <summary>The servers, in order.</summary>
     protected IReadOnlyList<TestServer> Servers => _servers;
 
+    /// <summary>What server <c>i</c> logged.</summary>
+    protected IReadOnlyList<CapturedLogs> Logs => _logs;
+
     /// <summary>Client <c>i</c> is connected to server <c>i</c>.</summary>
     protected IReadOnlyList<SioClient> Clients => _clients;
 
@@ -47,8 +51,14 @@ public abstract class AdapterSpecification
         for (var i = 0; i < ServerCount; i++)
         {
             var index = i;
+            var logs = new CapturedLogs();
+            _logs.Add(logs);
             _servers.Add(await TestServer.StartLibraryAsync(
-                builder => UseAdapter(builder.Services.AddSocketIo(o => o.AckTimeout = TimeSpan.FromSeconds(10)), index),
+                builder =>
+                {
+                    logs.AttachTo(builder);
+                    UseAdapter(builder.Services.AddSocketIo(o => o.AckTimeout = TimeSpan.FromSeconds(10)), index);
+                },
                 app => app.MapSocketIo("/socket.io", io =>
                 {
                     io.Sockets.OnServerSideEmit("hello", (args, ack) =>
@@ -83,6 +93,7 @@ public abstract class AdapterSpecification
         }
         _clients.Clear();
         _servers.Clear();
+        _logs.Clear();
         _serverEvents.Clear();
         await StopBackplaneAsync();
     }

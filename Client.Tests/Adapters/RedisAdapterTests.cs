@@ -27,4 +27,26 @@ public sealed class RedisAdapterTests : AdapterSpecification
             await _redis.DisposeAsync();
         }
     }
+
+    [Test]
+    public async Task Malformed_messages_on_the_clusters_channels_are_logged_and_dropped_and_the_cluster_goes_on()
+    {
+        string[] channels = ["socket.io#/#", "socket.io#/#room#", "socket.io-request#/#", "socket.io-response#/#"];
+        string[] payloads = ["garbage", "{\"type\":", "\u0093\u00a1", "[]", "{\"uid\":\"x\",\"type\":7}", "[\"x\",{\"type\":2,\"data\":5}]"];
+        foreach (var channel in channels)
+        {
+            foreach (var payload in payloads)
+            {
+                await _redis!.CommandAsync("PUBLISH", channel, payload);
+            }
+        }
+        // Redis hands the subscribers its messages in order: once this broadcast is through, so are the bad ones.
+        Servers[1].Io.Emit("after");
+        foreach (var client in Clients)
+        {
+            var (_, name, _) = await client.NextEventAsync().Within();
+            Assert.That(name, Is.EqualTo("after"), "nothing of the bad messages reached a client");
+        }
+        await Eventually.True(() => Logs[0].Lines.Any(l => l.Contains("could not be handled", StringComparison.Ordinal)), "the dropped messages logged");
+    }
 }

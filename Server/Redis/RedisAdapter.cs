@@ -360,13 +360,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
 
     // ---- Publishing ----
 
-    private Task PublishAsync(string channel, Action<IBufferWriter<byte>> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        write(buffer);
-        // FireAndForget would not report a lost connection; the task does.
-        return _subscriber.PublishAsync(RedisChannel.Literal(channel), buffer.WrittenMemory);
-    }
+    private Task PublishAsync(string channel, Action<IBufferWriter<byte>> write) => _subscriber.PublishAsync(channel, write);
 
     private void Observe(string channel, Task task)
     {
