@@ -185,4 +185,47 @@ public sealed class MixedClusterTests
             Assert.That(await NextAsync(OnA), Is.EqualTo(("n", $"[{i}]")));
         }
     }
+
+    [Test]
+    public async Task Clients_of_both_generations_on_both_runtimes_share_rooms_binary_and_fetch()
+    {
+        var outcome = await NodeSteps.RunAsync(_dotnetA, new
+        {
+            clients = new Dictionary<string, object>
+            {
+                ["ours4"] = new { @namespace = "/probe" },
+                ["ours2"] = new { @namespace = "/probe", url = _dotnetB.Url, version = "2" },
+                ["node2"] = new { @namespace = "/probe", url = _node.Url, version = "2" },
+                ["node4"] = new { @namespace = "/probe", url = _node.Url },
+            },
+            steps = new object[]
+            {
+                new { client = "ours4", emit = "join", args = new[] { "g" }, ack = true, label = "j1" },
+                new { client = "ours2", emit = "join", args = new[] { "g" }, ack = true, label = "j2" },
+                new { client = "node2", emit = "join", args = new[] { "g" }, ack = true, label = "j3" },
+                new { client = "node4", emit = "join", args = new[] { "g" }, ack = true, label = "j4" },
+                // A 2.x client on Node sends binary to the room; a 4.x client on ours sends text.
+                new { client = "node2", emit = "to", args = new object[] { "g", "hello", new Dictionary<string, object> { ["bin"] = new Dictionary<string, string> { ["$binary"] = "AQI=" } } }, ack = true, label = "sent1" },
+                new { client = "ours4", emit = "to", args = new object[] { "g", "hi", "text" }, ack = true, label = "sent2" },
+                new { client = "ours4", wait = "hello", label = "ours4-hello" },
+                new { client = "ours2", wait = "hello", label = "ours2-hello" },
+                new { client = "node2", wait = "hello", label = "node2-hello" },
+                new { client = "node4", wait = "hello", label = "node4-hello" },
+                new { client = "ours4", wait = "hi", label = "ours4-hi" },
+                new { client = "ours2", wait = "hi", label = "ours2-hi" },
+                new { client = "node2", wait = "hi", label = "node2-hi" },
+                new { client = "node4", wait = "hi", label = "node4-hi" },
+                new { client = "ours2", emit = "fetch", args = new[] { "g" }, ack = true, label = "fetched" },
+            },
+        });
+        Assert.That(outcome["connect"]!.Values().Select(v => (string?)v), Is.All.EqualTo("connected"), outcome.ToString());
+        var results = (JObject)outcome["results"]!;
+        foreach (var client in new[] { "ours4", "ours2", "node2", "node4" })
+        {
+            // Our /probe adds a recovery offset after the payload: compare the payload.
+            Assert.That(Json(results[client + "-hello"]![0]!), Is.EqualTo("{\"bin\":{\"$binary\":\"AQI=\"}}"), client + ": the binary as bytes");
+            Assert.That(Json(results[client + "-hi"]![0]!), Is.EqualTo("\"text\""), client);
+        }
+        Assert.That(((JArray)results["fetched"]![0]!).Count, Is.EqualTo(4), "fetch from a 2.x client on ours sees the four sockets");
+    }
 }

@@ -83,6 +83,8 @@ if (options.adapter === "pubsub") {
 const httpServer = createServer();
 const io = new Server(httpServer, {
   adapter,
+  // socket.io-client 2.x (Engine.IO v3) clients too, as the .NET host serves them.
+  allowEIO3: true,
   // socket.io only has a server-wide connectionStateRecovery (not per namespace, unlike the .NET
   // host, which enables it for /probe only), and the classic pub/sub adapter cannot recover
   // sessions anyway: it is turned on only with the streams adapter, which can.

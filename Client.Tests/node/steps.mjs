@@ -5,7 +5,8 @@
 //   node steps.mjs <url> -        (the script as JSON on stdin)
 //
 // Script: {
-//   "clients": {"<name>": {"namespace": "/chat", "query": {…}, "auth": {…}, "transport": "websocket"|"polling"}},
+//   "clients": {"<name>": {"namespace": "/chat", "query": {…}, "auth": {…}, "transport": "websocket"|"polling",
+//                          "url": "http://…" (another server than <url>), "version": "2" (socket.io-client 2.x: no auth)}},
 //   "steps": [
 //     {"client": "a", "emit": "event", "args": […]}                       emit, no ack
 //     {"client": "a", "emit": "event", "args": […], "ack": true, "label": "x"}   results.x = the ack's arguments
@@ -21,6 +22,7 @@
 // "results": {label: …}, "events": {name: [[event, ...args], …]}}. Binary crosses as {"$binary": base64}.
 
 import { io } from "socket.io-client";
+import io2 from "sio2";
 import { fromWire, readStdin, toWire } from "./wire.mjs";
 
 const LIMIT_MS = 30_000;
@@ -77,7 +79,8 @@ for (const socket of Object.values(sockets)) {
 process.stdout.write(JSON.stringify({ connect, results, events }) + "\n", () => process.exit(0));
 
 function open(name, options) {
-  const socket = io(url + (options.namespace ?? "/"), {
+  const legacy = options.version === "2";
+  const socket = (legacy ? io2 : io)((options.url ?? url) + (options.namespace ?? "/"), {
     forceNew: true,
     reconnection: false,
     transports: [options.transport ?? "websocket"],
@@ -85,12 +88,22 @@ function open(name, options) {
     auth: options.auth,
   });
   events[name] = [];
-  socket.onAny((event, ...args) => {
+  const record = (event, ...args) => {
     events[name].push(toWire([event, ...args]));
     for (const wake of (waiters[name] ?? []).splice(0)) {
       wake();
     }
-  });
+  };
+  if (legacy) {
+    // 2.x has no onAny: every incoming event passes through its onevent.
+    const onevent = socket.onevent;
+    socket.onevent = function (packet) {
+      record(...(packet.data ?? []));
+      onevent.call(this, packet);
+    };
+  } else {
+    socket.onAny(record);
+  }
   return new Promise((resolve) => {
     socket.once("connect", () => {
       sockets[name] = socket;
@@ -102,6 +115,14 @@ function open(name, options) {
       socket.close();
       resolve();
     });
+    if (legacy) {
+      // A refused namespace is an "error" event in 2.x, with the server's data as it is.
+      socket.once("error", (error) => {
+        connect[name] = { message: error?.message ?? String(error), data: error?.data ?? null };
+        socket.close();
+        resolve();
+      });
+    }
   });
 }
 
@@ -120,6 +141,16 @@ async function nextEvent(client, event) {
 
 // Every argument of the acknowledgement (emitWithAck would keep only the first).
 function emitWithAck(socket, event, args) {
+  if (typeof socket.timeout !== "function") {
+    // socket.io-client 2.x: no timeout(); the same limit by hand.
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ack for "${event}" within 15 s`)), 15_000);
+      socket.emit(event, ...args, (...answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+    });
+  }
   return new Promise((resolve, reject) =>
     socket.timeout(15_000).emit(event, ...args, (error, ...answer) => (error ? reject(new Error(`no ack for "${event}": ${error.message}`)) : resolve(answer))),
   );
