@@ -7,7 +7,7 @@ using SocketIoChat.LoadGenerator;
 var options = Options.Parse(args);
 var process = Process.GetCurrentProcess();
 var cpuBefore = process.TotalProcessorTime;
-var serverTicksBefore = ServerCpu.Ticks(options.ServerPid);
+var serverTicksBefore = options.ServerPids.Sum(ServerCpu.Ticks);
 var clock = Stopwatch.StartNew();
 
 Result result = options.Scenario switch
@@ -15,29 +15,38 @@ Result result = options.Scenario switch
     "echo" => await Scenarios.EchoAsync(options),
     "polling-echo" => await Scenarios.PollingEchoAsync(options),
     "broadcast" => await Scenarios.BroadcastAsync(options),
+    "cluster-broadcast" => await Scenarios.ClusterBroadcastAsync(options),
     "idle" => await Scenarios.IdleAsync(options),
     "connrate" => await Scenarios.ConnectRateAsync(options),
     "smoke" => await Scenarios.SmokeAsync(options),
-    _ => throw new ArgumentException($"unknown scenario {options.Scenario}: echo, polling-echo, broadcast, idle, connrate, smoke"),
+    _ => throw new ArgumentException($"unknown scenario {options.Scenario}: echo, polling-echo, broadcast, cluster-broadcast, idle, connrate, smoke"),
 };
 
 process.Refresh();
 var elapsed = clock.Elapsed.TotalSeconds;
 var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
-var serverCpu = options.ServerPid > 0 ? ServerCpu.Seconds(ServerCpu.Ticks(options.ServerPid) - serverTicksBefore) / elapsed / Environment.ProcessorCount : double.NaN;
+// With several servers (a cluster), their CPU added up.
+var serverCpu = options.ServerPid > 0 ? ServerCpu.Seconds(options.ServerPids.Sum(ServerCpu.Ticks) - serverTicksBefore) / elapsed / Environment.ProcessorCount : double.NaN;
 Console.WriteLine(result.ToJson(options, cpu, serverCpu));
 return result.Ok ? 0 : 1;
 
 namespace SocketIoChat.LoadGenerator
 {
-    /// <summary>Command-line options: <c>scenario --url U [--clients N] [--seconds S] [--messages M] [--server-pid P] [--nsp /bench]</c>.</summary>
-    internal sealed record Options(string Scenario, Uri Url, int Clients, double Seconds, int Messages, int ServerPid, string Namespace)
+    /// <summary>
+    /// Command-line options: <c>scenario --url U [--url2 U2] [--clients N] [--seconds S] [--messages M]
+    /// [--server-pid P] [--server-pid2 P2] [--nsp /bench]</c>; <c>--url2</c> and <c>--server-pid2</c> name a
+    /// second server of a cluster.
+    /// </summary>
+    internal sealed record Options(string Scenario, Uri Url, int Clients, double Seconds, int Messages, int ServerPid, string Namespace, Uri? Url2 = null, int ServerPid2 = 0)
     {
+        /// <summary>The server processes whose CPU a run reports.</summary>
+        public int[] ServerPids => ServerPid2 > 0 ? [ServerPid, ServerPid2] : [ServerPid];
+
         public static Options Parse(string[] args)
         {
             if (args.Length == 0)
             {
-                throw new ArgumentException("usage: loadgen <scenario> --url http://127.0.0.1:PORT [--clients N] [--seconds S] [--messages M] [--server-pid P] [--nsp /bench]");
+                throw new ArgumentException("usage: loadgen <scenario> --url http://127.0.0.1:PORT [--url2 http://127.0.0.1:PORT2] [--clients N] [--seconds S] [--messages M] [--server-pid P] [--server-pid2 P2] [--nsp /bench]");
             }
             string Get(string name, string fallback)
             {
@@ -51,7 +60,9 @@ namespace SocketIoChat.LoadGenerator
                 double.Parse(Get("seconds", "10"), CultureInfo.InvariantCulture),
                 int.Parse(Get("messages", "1000"), CultureInfo.InvariantCulture),
                 int.Parse(Get("server-pid", "0"), CultureInfo.InvariantCulture),
-                Get("nsp", "/bench"));
+                Get("nsp", "/bench"),
+                Get("url2", "") is { Length: > 0 } url2 ? new Uri(url2) : null,
+                int.Parse(Get("server-pid2", "0"), CultureInfo.InvariantCulture));
         }
     }
 

@@ -133,7 +133,25 @@ internal static class Scenarios
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var receivers = await ConnectManyAsync(o, o.Clients, o.Namespace, 50, limit.Token);
-        var sender = await WsPeer.ConnectAsync(o.Url, o.Namespace, limit.Token);
+        return await MeasureBroadcastAsync(o, receivers, limit.Token);
+    }
+
+    /// <summary>
+    /// Two servers of a cluster (<c>--url</c>, <c>--url2</c>): C receivers split between them, the
+    /// sender on the first; every <c>bcast</c> crosses the cluster to the second server's half.
+    /// </summary>
+    public static async Task<Result> ClusterBroadcastAsync(Options o)
+    {
+        var second = o.Url2 ?? throw new ArgumentException("cluster-broadcast needs --url2");
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var receivers = await ConnectManyAsync(o, o.Clients / 2, o.Namespace, 50, limit.Token);
+        var others = await ConnectManyAsync(o with { Url = second }, o.Clients - o.Clients / 2, o.Namespace, 50, limit.Token);
+        return await MeasureBroadcastAsync(o, [.. receivers, .. others], limit.Token);
+    }
+
+    private static async Task<Result> MeasureBroadcastAsync(Options o, WsPeer[] receivers, CancellationToken cancellation)
+    {
+        var sender = await WsPeer.ConnectAsync(o.Url, o.Namespace, cancellation);
         var prefix = ReplyPrefix(o.Namespace, "bcast");
         var remaining = receivers.Length;
         var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -142,7 +160,7 @@ internal static class Scenarios
             var count = 0;
             while (count < o.Messages)
             {
-                var message = await peer.ReceiveAsync(limit.Token);
+                var message = await peer.ReceiveAsync(cancellation);
                 if (message.IsEmpty)
                 {
                     throw new InvalidOperationException("server closed a receiver");
@@ -163,7 +181,7 @@ internal static class Scenarios
         var clock = Stopwatch.StartNew();
         foreach (var frame in frames)
         {
-            await sender.SendAsync(frame, limit.Token);
+            await sender.SendAsync(frame, cancellation);
         }
         // Whichever ends first: all counted, or a receiver failed (its exception surfaces here).
         await await Task.WhenAny(allDone.Task, Task.WhenAll(receiving));
