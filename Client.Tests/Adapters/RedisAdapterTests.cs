@@ -50,3 +50,29 @@ public sealed class RedisAdapterTests : AdapterSpecification
         await Eventually.True(() => Logs[0].Lines.Any(l => l.Contains("could not be handled", StringComparison.Ordinal)), "the dropped messages logged");
     }
 }
+
+/// <summary>
+/// The adapter specification on the Redis Streams adapter: three of our servers on one Redis stream.
+/// </summary>
+[TestFixture]
+public sealed class RedisStreamsAdapterTests : AdapterSpecification
+{
+    private RedisServer? _redis;
+
+    protected override int ServerCount => 3;
+
+    protected override bool AllRoomsIsClusterWide => false;
+
+    protected override async Task StartBackplaneAsync() => _redis = await RedisServer.StartAsync();
+
+    protected override void UseAdapter(SocketIoBuilder builder, int index) =>
+        builder.AddRedisStreamsAdapter(o => o.Configuration = _redis!.Endpoint);
+
+    protected override async ValueTask StopBackplaneAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}

@@ -35,9 +35,18 @@ public static class SocketIoChatApp
             builder.Services.AddChat();
         }
         var redis = builder.Configuration["redis"] ?? builder.Configuration["SocketIo:Redis:Configuration"];
+        var redisStreams = builder.Configuration["redis-streams"] ?? builder.Configuration["SocketIo:RedisStreams:Configuration"];
+        if (!string.IsNullOrWhiteSpace(redis) && !string.IsNullOrWhiteSpace(redisStreams))
+        {
+            throw new ArgumentException("--redis and --redis-streams pick two different adapters: give one.");
+        }
         if (!string.IsNullOrWhiteSpace(redis))
         {
             socketIo.AddRedisAdapter(o => o.Configuration = redis);
+        }
+        else if (!string.IsNullOrWhiteSpace(redisStreams))
+        {
+            socketIo.AddRedisStreamsAdapter(o => o.Configuration = redisStreams);
         }
 
         var app = builder.Build();

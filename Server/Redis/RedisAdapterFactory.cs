@@ -21,6 +21,7 @@ namespace SocketIoChat.Redis;
 /// </remarks>
 public sealed class RedisAdapterFactory : ISocketIoAdapterFactory, IAsyncDisposable
 {
+    private int _disposed;
     private readonly ConcurrentDictionary<string, RedisAdapter> _adapters = new(StringComparer.Ordinal);
     private readonly Lazy<Task<ChannelMessageQueue>> _queue;
     private readonly bool _ownsConnection;
@@ -120,6 +121,11 @@ public sealed class RedisAdapterFactory : ISocketIoAdapterFactory, IAsyncDisposa
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Registered both as itself and as ISocketIoAdapterFactory: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         if (_queue.IsValueCreated && _queue.Value.IsCompletedSuccessfully)
         {
             await _queue.Value.Result.UnsubscribeAsync();

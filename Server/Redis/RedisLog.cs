@@ -13,4 +13,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(503, LogLevel.Debug, "Redis adapter of {Namespace}: request {RequestId} ended after {Received} of {Expected} answers")]
     public static partial void RequestTimedOut(ILogger logger, string @namespace, string requestId, int received, int expected);
+
+    [LoggerMessage(504, LogLevel.Warning, "Redis streams adapter: reading {Stream} failed; retrying")]
+    public static partial void ReadFailed(ILogger logger, string stream, Exception exception);
 }

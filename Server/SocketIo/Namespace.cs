@@ -116,6 +116,10 @@ public sealed class Namespace
     /// <summary>Sends an event to every socket of the namespace.</summary>
     public bool Emit(string eventName, params object?[] args) => new BroadcastOperator(this).Emit(eventName, args);
 
+    /// <summary>Like <see cref="Emit"/>, completing once a cluster adapter has handed the event to the other servers (see <see cref="BroadcastOperator.EmitAsync"/>).</summary>
+    public Task EmitAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
+        new BroadcastOperator(this).EmitAsync(eventName, args, cancellationToken);
+
     /// <summary>Sends an event with acknowledgement to every socket and collects the answers (see <see cref="BroadcastOperator.EmitWithAckAsync"/>).</summary>
     public Task<BroadcastAckResult> EmitWithAckAsync(string eventName, params object?[] args) => new BroadcastOperator(this).EmitWithAckAsync(eventName, args);
 

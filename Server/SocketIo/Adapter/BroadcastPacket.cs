@@ -48,8 +48,11 @@ public sealed class BroadcastPacket
     public EngineMessage[] Messages =>
         _messages ?? Interlocked.CompareExchange(ref _messages, Encode(), null) ?? _messages!;
 
-    /// <summary>Sets the offset; called by the adapter before the first recipient is sent to.</summary>
-    internal void SetOffset(string offset)
+    /// <summary>
+    /// Sets the connection state recovery offset; an adapter that keeps packets for recovery calls
+    /// it before the first recipient is sent to (the packet is encoded on first use).
+    /// </summary>
+    public void SetOffset(string offset)
     {
         Offset = offset;
         Volatile.Write(ref _messages, null);
