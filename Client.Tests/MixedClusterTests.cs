@@ -228,4 +228,25 @@ public sealed class MixedClusterTests
         }
         Assert.That(((JArray)results["fetched"]![0]!).Count, Is.EqualTo(4), "fetch from a 2.x client on ours sees the four sockets");
     }
+
+    [Test]
+    public async Task Volatile_and_compress_flags_cross_the_cluster_both_ways()
+    {
+        // What our server publishes, read off Redis with the codec's decoder.
+        await using var watcher = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Endpoint);
+        var published = new System.Collections.Concurrent.ConcurrentQueue<SocketIoChat.Redis.Protocol.ClassicBroadcast>();
+        await watcher.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Pattern("socket.io#/probe#*"),
+            (_, message) => published.Enqueue(SocketIoChat.Redis.Protocol.ClassicMessages.DecodeBroadcast((byte[])message!)));
+        _dotnetA.Io.Of("/probe").To(OnNode.Id).Volatile.Compress(false).Emit("v", 1);
+        Assert.That(await NextAsync(OnNode), Is.EqualTo(("v", "[1]")), "an idle client gets a volatile packet");
+        var flags = (await Eventually.Until(() => Task.FromResult(published.FirstOrDefault(m => m.Packet.EventName == "v")), m => m is not null, "our broadcast published"))!.Options.Flags;
+        Assert.That((flags.Volatile, flags.Compress), Is.EqualTo(((bool?)true, (bool?)false)));
+
+        // And what Node's emitter marks volatile reaches our idle client.
+        await using var emitter = await NodeEmitter.StartAsync(_redis);
+        await emitter.SendAsync(new { op = "emit", nsp = "/probe", to = new[] { OnA.Id }, @volatile = true, compress = false, @event = "v2", args = new[] { 2 } });
+        Assert.That(await NextAsync(OnA), Is.EqualTo(("v2", "[2]")));
+        var fromEmitter = await Eventually.Until(() => Task.FromResult(published.FirstOrDefault(m => m.Packet.EventName == "v2")), m => m is not null, "the emitter's broadcast seen");
+        Assert.That((fromEmitter!.IsFromEmitter, fromEmitter.Options.Flags.Volatile), Is.EqualTo((true, (bool?)true)), "Node's emitter sent it volatile");
+    }
 }
