@@ -4,29 +4,28 @@ using SocketIoChat.Tests.Support;
 
 namespace SocketIoChat.Tests.Adapters;
 
-/// <summary>
-/// The adapter specification on the Redis pub/sub adapter: three of our servers, each with its own
-/// Redis connection, on a Redis server started for the case.
-/// </summary>
-[TestFixture]
-public sealed class RedisAdapterTests : AdapterSpecification
+/// <summary>The adapter specification for an adapter on Redis: a Redis server started for each case, three of our servers on it.</summary>
+public abstract class RedisSpecification : AdapterSpecification
 {
-    private RedisServer? _redis;
+    /// <summary>The Redis server of the running case.</summary>
+    protected RedisServer Redis { get; private set; } = null!;
 
     protected override int ServerCount => 3;
 
-    protected override async Task StartBackplaneAsync() => _redis = await RedisServer.StartAsync();
+    protected override async Task StartBackplaneAsync() => Redis = await RedisServer.StartAsync();
 
+    protected override async ValueTask StopBackplaneAsync() => await Redis.DisposeAsync();
+}
+
+/// <summary>
+/// The adapter specification on the Redis pub/sub adapter: three of our servers, each with its own
+/// Redis connection.
+/// </summary>
+[TestFixture]
+public sealed class RedisAdapterTests : RedisSpecification
+{
     protected override void UseAdapter(SocketIoBuilder builder, int index) =>
-        builder.AddRedisAdapter(o => o.Configuration = _redis!.Endpoint);
-
-    protected override async ValueTask StopBackplaneAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
+        builder.AddRedisAdapter(o => o.Configuration = Redis.Endpoint);
 
     [Test]
     public async Task Malformed_messages_on_the_clusters_channels_are_logged_and_dropped_and_the_cluster_goes_on()
@@ -37,7 +36,7 @@ public sealed class RedisAdapterTests : AdapterSpecification
         {
             foreach (var payload in payloads)
             {
-                await _redis!.CommandAsync("PUBLISH", channel, payload);
+                await Redis.CommandAsync("PUBLISH", channel, payload);
             }
         }
         // Redis hands the subscribers its messages in order: once this broadcast is through, so are the bad ones.
@@ -55,24 +54,10 @@ public sealed class RedisAdapterTests : AdapterSpecification
 /// The adapter specification on the Redis Streams adapter: three of our servers on one Redis stream.
 /// </summary>
 [TestFixture]
-public sealed class RedisStreamsAdapterTests : AdapterSpecification
+public sealed class RedisStreamsAdapterTests : RedisSpecification
 {
-    private RedisServer? _redis;
-
-    protected override int ServerCount => 3;
-
     protected override bool AllRoomsIsClusterWide => false;
 
-    protected override async Task StartBackplaneAsync() => _redis = await RedisServer.StartAsync();
-
     protected override void UseAdapter(SocketIoBuilder builder, int index) =>
-        builder.AddRedisStreamsAdapter(o => o.Configuration = _redis!.Endpoint);
-
-    protected override async ValueTask StopBackplaneAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
+        builder.AddRedisStreamsAdapter(o => o.Configuration = Redis.Endpoint);
 }

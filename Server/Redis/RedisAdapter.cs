@@ -82,7 +82,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
         // Published before the local delivery, as the reference does; both start before this returns, so broadcasts keep their order.
         var published = options.Local
             ? Task.CompletedTask
-            : PublishAsync(Channels.BroadcastChannel(options.Rooms), w => ClassicMessages.WriteBroadcast(w, _uid, Namespace.Name, packet.EventName, packet.Args, ToWire(options)));
+            : PublishAsync(Channels.BroadcastChannel(options.Rooms), w => ClassicMessages.WriteBroadcast(w, _uid, Namespace.Name, packet.EventName, packet.Args, WireOptions.ToWire(options)));
         BroadcastLocal(packet, options);
         return published;
     }
@@ -98,7 +98,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
             // The answers are wanted for as long as the caller waits (Node keeps the request as long).
             var timeout = options.Timeout ?? Namespace.Server.Options.AckTimeout;
             _ = ForgetLaterAsync(requestId, timeout);
-            var published = PublishAsync(Channels.Request, w => ClassicMessages.WriteBroadcastRequest(w, _uid, requestId, Namespace.Name, packet.EventName, packet.Args, ToWire(options)));
+            var published = PublishAsync(Channels.Request, w => ClassicMessages.WriteBroadcastRequest(w, _uid, requestId, Namespace.Name, packet.EventName, packet.Args, WireOptions.ToWire(options)));
             clientCount(BroadcastWithAckLocal(packet, options, ack));
             await published;
             return;
@@ -150,7 +150,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
             return local;
         }
         var request = new CollectRequest(servers - 1);
-        await RequestAsync(request, id => w => ClassicMessages.WriteRemoteFetchRequest(w, _uid, id, ToWire(options)), RequestsTimeout,
+        await RequestAsync(request, id => w => ClassicMessages.WriteRemoteFetchRequest(w, _uid, id, WireOptions.ToWire(options)), RequestsTimeout,
             _ => "timeout reached while waiting for fetchSockets response", cancellationToken);
         var all = new List<RemoteSocket>(local);
         foreach (var response in request.Responses)
@@ -165,15 +165,15 @@ public sealed class RedisAdapter : SessionAwareAdapter
 
     /// <inheritdoc />
     public override Task AddSocketsAsync(BroadcastOptions options, IReadOnlyCollection<string> rooms, CancellationToken cancellationToken = default) =>
-        ApplyEverywhere(options, () => AddSocketsLocal(options, rooms), w => ClassicMessages.WriteRemoteRoomsRequest(w, true, _uid, ToWire(options), rooms));
+        ApplyEverywhere(options, () => AddSocketsLocal(options, rooms), w => ClassicMessages.WriteRemoteRoomsRequest(w, true, _uid, WireOptions.ToWire(options), rooms));
 
     /// <inheritdoc />
     public override Task DeleteSocketsAsync(BroadcastOptions options, IReadOnlyCollection<string> rooms, CancellationToken cancellationToken = default) =>
-        ApplyEverywhere(options, () => DeleteSocketsLocal(options, rooms), w => ClassicMessages.WriteRemoteRoomsRequest(w, false, _uid, ToWire(options), rooms));
+        ApplyEverywhere(options, () => DeleteSocketsLocal(options, rooms), w => ClassicMessages.WriteRemoteRoomsRequest(w, false, _uid, WireOptions.ToWire(options), rooms));
 
     /// <inheritdoc />
     public override Task DisconnectSocketsAsync(BroadcastOptions options, bool close, CancellationToken cancellationToken = default) =>
-        ApplyEverywhere(options, () => DisconnectSocketsLocal(options, close), w => ClassicMessages.WriteRemoteDisconnectRequest(w, _uid, ToWire(options), close));
+        ApplyEverywhere(options, () => DisconnectSocketsLocal(options, close), w => ClassicMessages.WriteRemoteDisconnectRequest(w, _uid, WireOptions.ToWire(options), close));
 
     /// <summary>
     /// Publishes the request, then applies it here. The reference's origin applies it when its own
@@ -267,7 +267,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
         {
             return;
         }
-        var options = FromWire(message.Options);
+        var options = WireOptions.FromWire(message.Options);
         BroadcastLocal(NewPacket(eventName, message.Packet.Args(), compress: options.Compress), options);
     }
 
@@ -281,7 +281,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
         switch (request)
         {
             case SocketsRequest sockets when sockets.RequestId is { } id:
-                var ids = Sockets(new BroadcastOptions(ToSet(sockets.Rooms), ImmutableHashSet<string>.Empty));
+                var ids = Sockets(new BroadcastOptions(WireOptions.ToSet(sockets.Rooms), ImmutableHashSet<string>.Empty));
                 Respond(request, w => ClassicMessages.WriteSocketsResponse(w, id, ids));
                 break;
             case AllRoomsRequest { RequestId: { } id }:
@@ -291,18 +291,18 @@ public sealed class RedisAdapter : SessionAwareAdapter
             case RemoteRoomsRequest { Options: { } options } change:
                 if (change.IsJoin)
                 {
-                    AddSocketsLocal(FromWire(options), change.Rooms);
+                    AddSocketsLocal(WireOptions.FromWire(options), change.Rooms);
                 }
                 else
                 {
-                    DeleteSocketsLocal(FromWire(options), change.Rooms);
+                    DeleteSocketsLocal(WireOptions.FromWire(options), change.Rooms);
                 }
                 break;
             case RemoteDisconnectRequest { Options: { } options } disconnect:
-                DisconnectSocketsLocal(FromWire(options), disconnect.Close);
+                DisconnectSocketsLocal(WireOptions.FromWire(options), disconnect.Close);
                 break;
             case RemoteFetchRequest { RequestId: { } id } fetch:
-                var found = FetchSocketsLocal(FromWire(fetch.Options)).Select(RemoteHandshake.ToInfo).ToList();
+                var found = FetchSocketsLocal(WireOptions.FromWire(fetch.Options)).Select(RemoteHandshake.ToInfo).ToList();
                 Respond(request, w => ClassicMessages.WriteRemoteFetchResponse(w, id, found));
                 break;
             case ServerSideEmitRequest emit when emit.Data.Count > 0 && emit.Data[0].Type == JTokenType.String:
@@ -328,7 +328,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
 
     private void OnBroadcastWithAck(ClassicRequest request, string requestId, string eventName, BroadcastRequest broadcast)
     {
-        var options = FromWire(broadcast.Options);
+        var options = WireOptions.FromWire(broadcast.Options);
         var packet = NewPacket(eventName, broadcast.Packet.Args(), withAck: true, compress: options.Compress);
         var count = BroadcastWithAckLocal(packet, options, answer =>
             Respond(request, w => ClassicMessages.WriteBroadcastAckResponse(w, requestId, answer.Count > 0 ? [answer[0]] : [])));
@@ -371,31 +371,6 @@ public sealed class RedisAdapter : SessionAwareAdapter
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
-
-    private static RemoteBroadcastOptions ToWire(BroadcastOptions options)
-    {
-        var flags = RemoteBroadcastFlags.None;
-        if (options.Volatile || !options.Compress || options.Timeout is not null)
-        {
-            flags = new RemoteBroadcastFlags
-            {
-                Volatile = options.Volatile ? true : null,
-                Compress = options.Compress ? null : false,
-                Timeout = options.Timeout is { } t ? (long)Math.Ceiling(t.TotalMilliseconds) : null,
-            };
-        }
-        return new RemoteBroadcastOptions([.. options.Rooms], [.. options.Except], flags);
-    }
-
-    private static BroadcastOptions FromWire(RemoteBroadcastOptions options) =>
-        new(ToSet(options.Rooms), ToSet(options.Except))
-        {
-            Volatile = options.Flags.Volatile == true,
-            Compress = options.Flags.Compress != false,
-            Timeout = options.Flags.Timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
-        };
-
-    private static ImmutableHashSet<string> ToSet(IEnumerable<string> rooms) => ImmutableHashSet.CreateRange(StringComparer.Ordinal, rooms);
 
     // ---- Pending requests ----
 

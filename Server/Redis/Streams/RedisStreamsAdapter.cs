@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
@@ -85,7 +84,7 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
         }
         var added = AddToStreamAsync(ClusterMessageType.Broadcast, new JObject
         {
-            ["opts"] = ClusterMessages.Options(ToWire(options)),
+            ["opts"] = ClusterMessages.Options(WireOptions.ToWire(options)),
             ["packet"] = ClusterMessages.Packet(packet.EventName, packet.Args),
         });
         // The entry id is the offset this server's own recipients get too: the local delivery
@@ -146,7 +145,7 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
             _ = ForgetLaterAsync(requestId, options.Timeout ?? Namespace.Server.Options.AckTimeout);
             var published = PublishAsync(_publicChannel, ClusterMessageType.Broadcast, new JObject
             {
-                ["opts"] = ClusterMessages.Options(ToWire(options)),
+                ["opts"] = ClusterMessages.Options(WireOptions.ToWire(options)),
                 ["packet"] = ClusterMessages.Packet(packet.EventName, packet.Args),
                 ["requestId"] = requestId,
             });
@@ -179,7 +178,7 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
         {
             return local;
         }
-        var responses = await RequestAsync(others, ClusterMessageType.FetchSockets, new JObject { ["opts"] = ClusterMessages.Options(ToWire(options)) },
+        var responses = await RequestAsync(others, ClusterMessageType.FetchSockets, new JObject { ["opts"] = ClusterMessages.Options(WireOptions.ToWire(options)) },
             options.Timeout ?? Options.RequestsTimeout, cancellationToken);
         var all = new List<RemoteSocket>(local);
         foreach (var response in responses)
@@ -198,7 +197,7 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
         // As the reference: into the stream first, then here, so that a broadcast made before keeps its place.
         if (!options.Local)
         {
-            await AddToStreamAsync(ClusterMessageType.SocketsJoin, new JObject { ["opts"] = ClusterMessages.Options(ToWire(options)), ["rooms"] = new JArray(rooms) });
+            await AddToStreamAsync(ClusterMessageType.SocketsJoin, new JObject { ["opts"] = ClusterMessages.Options(WireOptions.ToWire(options)), ["rooms"] = new JArray(rooms) });
         }
         AddSocketsLocal(options, rooms);
     }
@@ -208,7 +207,7 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
     {
         if (!options.Local)
         {
-            await AddToStreamAsync(ClusterMessageType.SocketsLeave, new JObject { ["opts"] = ClusterMessages.Options(ToWire(options)), ["rooms"] = new JArray(rooms) });
+            await AddToStreamAsync(ClusterMessageType.SocketsLeave, new JObject { ["opts"] = ClusterMessages.Options(WireOptions.ToWire(options)), ["rooms"] = new JArray(rooms) });
         }
         DeleteSocketsLocal(options, rooms);
     }
@@ -218,7 +217,7 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
     {
         if (!options.Local)
         {
-            await AddToStreamAsync(ClusterMessageType.DisconnectSockets, new JObject { ["opts"] = ClusterMessages.Options(ToWire(options)), ["close"] = close });
+            await AddToStreamAsync(ClusterMessageType.DisconnectSockets, new JObject { ["opts"] = ClusterMessages.Options(WireOptions.ToWire(options)), ["close"] = close });
         }
         // After the broadcasts queued before it: they are delivered locally once their entry is added.
         await LastLocalDelivery().ContinueWith(_ => { }, TaskScheduler.Default);
@@ -436,24 +435,7 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
 
     private static IReadOnlyCollection<string> Rooms(JToken? token) => ClassicMessages.StringList(token) ?? [];
 
-    private static RemoteBroadcastOptions ToWire(BroadcastOptions options) =>
-        new([.. options.Rooms], [.. options.Except], new RemoteBroadcastFlags
-        {
-            Volatile = options.Volatile ? true : null,
-            Compress = options.Compress ? null : false,
-            Timeout = options.Timeout is { } t ? (long)Math.Ceiling(t.TotalMilliseconds) : null,
-        });
-
-    private static BroadcastOptions FromWire(JToken? token)
-    {
-        var options = ClassicMessages.ParseOptions(token);
-        return new BroadcastOptions(ImmutableHashSet.CreateRange(StringComparer.Ordinal, options.Rooms), ImmutableHashSet.CreateRange(StringComparer.Ordinal, options.Except))
-        {
-            Volatile = options.Flags.Volatile == true,
-            Compress = options.Flags.Compress != false,
-            Timeout = options.Flags.Timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
-        };
-    }
+    private static BroadcastOptions FromWire(JToken? token) => WireOptions.FromWire(ClassicMessages.ParseOptions(token));
 
     [GeneratedRegex(@"^[0-9]+-[0-9]+$")]
     private static partial Regex StreamId();
