@@ -1,20 +1,25 @@
+using System.Diagnostics;
+using SocketIoChat.SocketIo;
 using SocketIoChat.SocketIo.Hosting;
 using SocketIoChat.Tests.Support;
 
 namespace SocketIoChat.Tests;
 
 /// <summary>
-/// Where user code runs when a socket goes away: disconnect handlers (which may be asynchronous)
-/// run on the socket's own flow, never on the heartbeat timer shared by every connection.
+/// Where user code runs when sockets go away or change rooms: disconnect handlers (which may be
+/// asynchronous) and room events run on a flow of their own — never inside the heartbeat timer
+/// shared by every connection, nor inside the loop of a server-side operation over many sockets.
+/// The call stack of the handler shows where it runs.
 /// </summary>
 public sealed class LifecycleHandlerTests
 {
+    private static string Caller() => new StackTrace().ToString();
+
     [Test]
-    public async Task A_slow_disconnect_handler_of_a_timed_out_client_does_not_stall_the_heartbeats_of_the_others()
+    public async Task Disconnect_handlers_of_a_timed_out_client_do_not_run_on_the_heartbeat_timer()
     {
-        var handlerRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new ManualResetEventSlim();
-        var asyncHandlerRan = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var syncStack = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var asyncReason = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TestServer.StartLibraryAsync(
             builder => builder.Services.AddSocketIo(o =>
             {
@@ -23,41 +28,45 @@ public sealed class LifecycleHandlerTests
             }),
             app => app.MapSocketIo("/socket.io", io => io.OnConnection(socket =>
             {
-                if (socket.Handshake.Query.TryGetValue("slow", out _))
+                socket.OnDisconnecting(_ => syncStack.TrySetResult(Caller()));
+                socket.OnDisconnect(async reason =>
                 {
-                    socket.OnDisconnect(_ =>
-                    {
-                        handlerRunning.TrySetResult();
-                        // Blocks its thread on purpose: were it the heartbeat timer's, nobody would be pinged meanwhile.
-                        release.Wait(TimeSpan.FromSeconds(30));
-                    });
-                    socket.OnDisconnect(async reason =>
-                    {
-                        await Task.Yield();
-                        asyncHandlerRan.TrySetResult(reason);
-                    });
-                }
+                    await Task.Yield();
+                    asyncReason.TrySetResult(reason);
+                });
             })));
-
-        var (healthy, _) = await EngineWebSocket.OpenAsync(server.WsUrl + "/socket.io/?EIO=4&transport=websocket");
-        await using var _healthy = healthy;
-        await healthy.SendAsync("40");
-        Assert.That(await healthy.NextTextAsync(), Does.StartWith("40{\"sid\":"));
-        // This one never answers a ping: the heartbeat timer closes it, and its slow handler starts.
-        var (silent, _) = await EngineWebSocket.OpenAsync(server.WsUrl + "/socket.io/?EIO=4&transport=websocket&slow=1", answerPings: false);
-        await using var _silent = silent;
+        // Never answers a ping: the heartbeat timer closes it.
+        var (silent, _) = await EngineWebSocket.OpenAsync(server.WsUrl + "/socket.io/?EIO=4&transport=websocket", answerPings: false);
+        await using var _ = silent;
         await silent.SendAsync("40");
-        await handlerRunning.Task.Within();
-        try
-        {
-            // While the handler blocks, the healthy client keeps being pinged (every 300 ms).
-            var before = healthy.PingsAnswered;
-            await Eventually.True(() => healthy.PingsAnswered >= before + 3, "the healthy client pinged while the handler blocks");
-        }
-        finally
-        {
-            release.Set();
-        }
-        Assert.That(await asyncHandlerRan.Task.Within(), Is.EqualTo("ping timeout"), "an asynchronous disconnect handler runs after it, with the reason");
+
+        Assert.That(await syncStack.Task.Within(), Does.Not.Contain(nameof(SocketIoChat.EngineIo) + ".Sessions.HeartbeatScheduler"));
+        Assert.That(await asyncReason.Task.Within(), Is.EqualTo(DisconnectReason.PingTimeout), "an asynchronous disconnect handler runs, with the reason");
+    }
+
+    [Test]
+    public async Task Disconnect_handlers_and_room_events_do_not_run_inside_a_server_side_operation_over_many_sockets()
+    {
+        var stacks = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var server = await TestServer.StartLibraryAsync(
+            builder => builder.Services.AddSocketIo(),
+            app => app.MapSocketIo("/socket.io", io =>
+            {
+                io.Sockets.Adapter.RoomJoined += (room, _) =>
+                {
+                    if (room == "moved")
+                    {
+                        stacks.Enqueue("join " + Caller());
+                    }
+                };
+                io.OnConnection(socket => socket.OnDisconnect(_ => stacks.Enqueue("disconnect " + Caller())));
+            }));
+        await using var a = await SioClient.ConnectAsync(server, "/");
+        await using var b = await SioClient.ConnectAsync(server, "/");
+
+        await server.Io.Sockets.SocketsJoinAsync(["moved"]);
+        await server.Io.Sockets.DisconnectSocketsAsync();
+        await Eventually.True(() => stacks.Count == 4, "two joins and two disconnects reported");
+        Assert.That(stacks, Has.All.Not.Contains("SocketIoAdapter.ForEachTarget"), string.Join("\n\n", stacks));
     }
 }
