@@ -60,4 +60,33 @@ public sealed class RedisStreamsAdapterTests : RedisSpecification
 
     protected override void UseAdapter(SocketIoBuilder builder, int index) =>
         builder.AddRedisStreamsAdapter(o => o.Configuration = Redis.Endpoint);
+
+    [Test]
+    public async Task Malformed_stream_entries_and_messages_are_logged_and_skipped_and_the_cluster_goes_on()
+    {
+        string[][] entries =
+        [
+            ["uid", "x", "nsp", "/", "type", "3", "data", "{not json"],
+            ["uid", "x", "nsp", "/", "type", "three", "data", "{}"],
+            ["uid", "x", "nsp", "/", "type", "3", "data", "!!!not base64"],
+            ["uid", "x", "nsp", "/", "type", "3", "data", "{\"packet\":5}"],
+            ["no", "nsp"],
+        ];
+        foreach (var fields in entries)
+        {
+            await Redis.CommandAsync(["XADD", "socket.io", "*", .. fields]);
+        }
+        foreach (var payload in new[] { "garbage", "{\"type\":", "[]", "{\"type\":3,\"nsp\":\"/\",\"uid\":\"x\",\"data\":{\"packet\":1}}" })
+        {
+            await Redis.CommandAsync("PUBLISH", "socket.io#/#", payload);
+        }
+        // The stream and each subscription are read in order: once this broadcast is through, so are the bad ones.
+        Servers[1].Io.Emit("after");
+        foreach (var client in Clients)
+        {
+            var (_, name, _) = await client.NextEventAsync().Within();
+            Assert.That(name, Is.EqualTo("after"), "nothing of the bad entries reached a client");
+        }
+        await Eventually.True(() => Logs[0].Lines.Count(l => l.Contains("could not be handled", StringComparison.Ordinal)) >= 4, "the bad entries and messages logged");
+    }
 }
