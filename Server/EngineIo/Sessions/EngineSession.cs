@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SocketIoChat.EngineIo.Protocol;
 using SocketIoChat.EngineIo.Transports;
@@ -15,7 +14,7 @@ internal sealed class EngineSession : IEngineConnection
     private enum SessionState { Open, Closed }
 
     private readonly EngineServer _server;
-    private readonly Channel<EngineMessage> _outbound;
+    private readonly OutboundQueue _outbound;
     private readonly CancellationTokenSource _closedCts = new();
     private readonly Lock _heartbeatLock = new();
     private readonly TaskCompletionSource _upgraded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,12 +33,7 @@ internal sealed class EngineSession : IEngineConnection
         Protocol = protocol;
         Handshake = handshake;
         PollingEncoding = pollingEncoding;
-        _outbound = Channel.CreateBounded<EngineMessage>(new BoundedChannelOptions(server.Options.MaxQueuedPackets)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = false,
-            SingleWriter = false,
-        });
+        _outbound = new OutboundQueue(server.Options.MaxQueuedPackets);
         _transport = transport(this);
     }
 
@@ -70,7 +64,7 @@ internal sealed class EngineSession : IEngineConnection
 
     // Not while an upgrade is being probed: the pending poll is about to be released with a noop
     // and the WebSocket does not carry packets yet, so (as in the reference) nothing is writable now.
-    public bool IsWritable => !IsClosed && !IsUpgrading && Transport.IsWritable && _outbound.Reader.Count == 0;
+    public bool IsWritable => !IsClosed && !IsUpgrading && Transport.IsWritable && _outbound.Count == 0;
 
     public CancellationToken Closed => _closedCts.Token;
 
@@ -81,7 +75,7 @@ internal sealed class EngineSession : IEngineConnection
     /// <summary>True between the probe and the upgrade packet: polls are then answered with a noop.</summary>
     public bool IsUpgrading => Volatile.Read(ref _upgrade) == 1;
 
-    public ChannelReader<EngineMessage> Outbound => _outbound.Reader;
+    public OutboundQueue Outbound => _outbound;
 
     internal EngineServer Server => _server;
 
@@ -93,8 +87,9 @@ internal sealed class EngineSession : IEngineConnection
         {
             return false;
         }
-        if (_outbound.Writer.TryWrite(message))
+        if (_outbound.TryEnqueue(message))
         {
+            Transport.OnQueued();
             return true;
         }
         if (!IsClosed)
@@ -120,8 +115,8 @@ internal sealed class EngineSession : IEngineConnection
         {
             // A polling client learns of the close from the next poll; keep the session findable
             // until that poll has drained the queue, or until the grace period ends.
-            _outbound.Writer.TryWrite(EngineMessage.ClosePacket);
-            _outbound.Writer.TryComplete();
+            _outbound.TryEnqueue(EngineMessage.ClosePacket);
+            _outbound.Complete();
             lock (_heartbeatLock)
             {
                 _removeOnDeadline = true;
@@ -132,7 +127,7 @@ internal sealed class EngineSession : IEngineConnection
         }
         else
         {
-            _outbound.Writer.TryComplete();
+            _outbound.Complete();
             _server.Remove(this);
             Transport.OnSessionClosed();
         }
@@ -153,9 +148,9 @@ internal sealed class EngineSession : IEngineConnection
         _server.Remove(this);
         if (Transport is PollingTransport)
         {
-            _outbound.Writer.TryWrite(farewell ?? EngineMessage.ClosePacket);
+            _outbound.TryEnqueue(farewell ?? EngineMessage.ClosePacket);
         }
-        _outbound.Writer.TryComplete();
+        _outbound.Complete();
         Transport.OnSessionClosed();
         Finish(reason);
     }

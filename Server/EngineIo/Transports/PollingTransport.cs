@@ -86,7 +86,7 @@ internal sealed class PollingTransport(EngineSession session) : Transport
                 return;
             }
             var batch = new List<EngineMessage>();
-            while (reader.TryRead(out var message))
+            while (reader.TryDequeue(out var message))
             {
                 batch.Add(message);
             }
@@ -95,7 +95,7 @@ internal sealed class PollingTransport(EngineSession session) : Transport
                 batch.Add(EngineMessage.ClosePacket);
             }
             await WriteAsync(context, batch);
-            if (reader.Completion.IsCompleted)
+            if (reader.IsFinished)
             {
                 session.OnDrainedAfterClose();
             }

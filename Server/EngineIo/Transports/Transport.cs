@@ -11,4 +11,9 @@ internal abstract class Transport
 
     /// <summary>The session closed: release whatever waits on this transport.</summary>
     public abstract void OnSessionClosed();
+
+    /// <summary>The session queued a packet; a transport that writes on its own schedule ignores it.</summary>
+    public virtual void OnQueued()
+    {
+    }
 }

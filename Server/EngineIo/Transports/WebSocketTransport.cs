@@ -211,6 +211,12 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
             ? WebSocketMessageFlags.EndOfMessage
             : WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression;
 
+    private async Task<bool> WaitAsync(OutboundQueue queue)
+    {
+        await queue.WaitToReadAsync(_abort.Token);
+        return !queue.IsFinished;
+    }
+
     private async Task WriteLoopAsync(TimeSpan firstWriteDelay)
     {
         var reader = session.Outbound;
@@ -220,13 +226,13 @@ internal sealed class WebSocketTransport(EngineSession session, WebSocket socket
             {
                 await Task.Delay(firstWriteDelay, session.Server.Time, _abort.Token);
             }
-            while (await reader.WaitToReadAsync(_abort.Token))
+            while (await WaitAsync(reader))
             {
                 // Everything queued right now goes out in one network write (see BatchingStream).
                 batching?.BeginBatch();
                 try
                 {
-                    while ((batching is null || !batching.IsFull) && reader.TryRead(out var message))
+                    while ((batching is null || !batching.IsFull) && reader.TryDequeue(out var message))
                     {
                         var (data, isBinary) = session.Protocol.WebSocketFrame(message, session.PollingEncoding);
                         await socket.SendAsync(data, isBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, SendFlags(message, data.Length), _abort.Token);
