@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using SocketIoChat.EngineIo.Protocol;
 using SocketIoChat.EngineIo.Sessions;
 using SocketIoChat.EngineIo.Transports;
+using SocketIoChat.EngineIo.Transports.WebSockets;
 
 namespace SocketIoChat.EngineIo;
 
@@ -114,9 +115,9 @@ public sealed class EngineServer : IDisposable
         }
         if (isWebSocket)
         {
-            var (socket, batching) = await WebSocketAcceptor.AcceptAsync(context, Options.PerMessageDeflate);
+            var makeTransport = await WebSocketAcceptor.AcceptAsync(context, Options.PerMessageDeflate);
             WebSocketTransport? ws = null;
-            var session = Open(context, protocol, s => ws = new WebSocketTransport(s, socket, batching));
+            Open(context, protocol, s => ws = makeTransport(s));
             await ws!.RunAsync(protocol.WebSocketOpenDelay);
         }
         else
@@ -166,8 +167,7 @@ public sealed class EngineServer : IDisposable
 
     private async Task UpgradeAsync(HttpContext context, EngineSession session)
     {
-        var (socket, batching) = await WebSocketAcceptor.AcceptAsync(context, Options.PerMessageDeflate);
-        var transport = new WebSocketTransport(session, socket, batching);
+        var transport = (await WebSocketAcceptor.AcceptAsync(context, Options.PerMessageDeflate))(session);
         if (!Options.AllowUpgrades || !session.TryBeginProbe())
         {
             EngineLog.UpgradeAbandoned(Logger, session.Id, session.HasUpgraded ? "already upgraded" : "upgrade not possible");

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Primitives;
 
-namespace SocketIoChat.EngineIo.Transports;
+namespace SocketIoChat.EngineIo.Transports.WebSockets;
 
 /// <summary>
 /// Server side of the <c>permessage-deflate</c> negotiation (RFC 7692 §7.1): picks the first offer

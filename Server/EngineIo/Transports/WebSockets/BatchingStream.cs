@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace SocketIoChat.EngineIo.Transports;
+namespace SocketIoChat.EngineIo.Transports.WebSockets;
 
 /// <summary>
 /// Wraps the upgraded connection under a WebSocket so that the frames the write loop sends in one
