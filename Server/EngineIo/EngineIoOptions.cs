@@ -51,6 +51,15 @@ public class EngineIoOptions
     public int MaxQueuedPackets { get; set; } = 4096;
 
     /// <summary>
+    /// Serve WebSocket upgrades at the connection, before HTTP, where the connection middleware is
+    /// installed (<c>AddSocketIo</c> installs it on every Kestrel endpoint): the WebSocket then holds
+    /// none of Kestrel's per-request objects, and such requests skip the ASP.NET Core request
+    /// pipeline (as upgrades skip Node's request handlers). Default true; false sends every upgrade
+    /// through the pipeline, e.g. for authentication middleware on the Engine.IO path.
+    /// </summary>
+    public bool WebSocketsAtConnection { get; set; } = true;
+
+    /// <summary>
     /// Decides whether a handshake may proceed: return null to accept, or a message to refuse it
     /// with HTTP 403 <c>{"code":4,"message":…}</c>.
     /// </summary>

@@ -31,8 +31,11 @@ public static class EngineIoEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapEngineServer(this IEndpointRouteBuilder endpoints, string path, EngineServer server)
     {
         var lifetime = endpoints.ServiceProvider.GetService<IHostApplicationLifetime>();
+        var directory = endpoints.ServiceProvider.GetService<EngineServerDirectory>();
+        directory?.Add(path.TrimEnd('/'), server);
         lifetime?.ApplicationStopping.Register(() =>
         {
+            directory?.Remove(path.TrimEnd('/'), server);
             server.CloseAll("server shutting down");
             server.Dispose();
         });

@@ -27,6 +27,7 @@ public static class SocketIoHostingExtensions
             options.Configure(configure);
         }
         services.TryAddSingleton<SocketIoServer>();
+        services.AddEngineIoWebSockets();
         return new SocketIoBuilder(services);
     }
 
