@@ -15,9 +15,13 @@ namespace SocketIoChat.Tests;
 /// <summary>
 /// ASP.NET Core authorization on class-based namespaces: the handshake request is authenticated by
 /// the app's middleware (a test scheme reading <c>?user=…&amp;roles=…</c>), a namespace's
-/// <c>[Authorize]</c> refuses the CONNECT, an event's <c>[Authorize]</c> refuses the event.
+/// <c>[Authorize]</c> refuses the CONNECT, an event's <c>[Authorize]</c> refuses the event. Run with
+/// WebSocket upgrades through the pipeline and taken at the connection (where the default scheme
+/// authenticates the handshake without the pipeline).
 /// </summary>
-public sealed class NamespaceAuthorizationTests
+[TestFixture(false)]
+[TestFixture(true)]
+public sealed class NamespaceAuthorizationTests(bool webSocketsAtConnection)
 {
     private TestServer _server = null!;
 
@@ -30,7 +34,7 @@ public sealed class NamespaceAuthorizationTests
                 builder.Services.AddAuthentication(QueryAuthentication.SchemeName)
                     .AddScheme<AuthenticationSchemeOptions, QueryAuthentication>(QueryAuthentication.SchemeName, null);
                 builder.Services.AddAuthorization(options => options.AddPolicy("editors", policy => policy.RequireRole("editor")));
-                builder.Services.AddSocketIo()
+                builder.Services.AddSocketIo(options => options.WebSocketsAtConnection = webSocketsAtConnection)
                     .AddNamespace<SecureNamespace>()
                     .AddNamespace<PublicNamespace>();
             },

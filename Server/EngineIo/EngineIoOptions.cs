@@ -53,11 +53,13 @@ public class EngineIoOptions
     /// <summary>
     /// Serve WebSocket upgrades at the connection, before HTTP, where the connection middleware is
     /// installed (<c>AddSocketIo</c> installs it on every Kestrel endpoint): the WebSocket then holds
-    /// none of Kestrel's per-request objects, and such requests skip the ASP.NET Core request
-    /// pipeline (as upgrades skip Node's request handlers). Default true; false sends every upgrade
-    /// through the pipeline, e.g. for authentication middleware on the Engine.IO path.
+    /// none of Kestrel's per-request objects and its frames are read and written on the connection's
+    /// own pipes. Such requests skip the application's request pipeline (as upgrades skip Node's
+    /// request handlers): only the default authentication scheme is run, for the handshake's user;
+    /// other middleware and endpoint metadata (authorization policies, path base, forwarded
+    /// headers) do not apply to them. Default false: every upgrade goes through the pipeline.
     /// </summary>
-    public bool WebSocketsAtConnection { get; set; } = true;
+    public bool WebSocketsAtConnection { get; set; }
 
     /// <summary>
     /// Decides whether a handshake may proceed: return null to accept, or a message to refuse it

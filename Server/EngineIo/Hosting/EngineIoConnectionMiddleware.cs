@@ -2,10 +2,12 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SocketIoChat.EngineIo.Transports.WebSockets;
 
@@ -24,6 +26,7 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(30);
 
     private EngineServerDirectory? _directory;
+    private IAuthenticationSchemeProvider? _schemes;
 
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
@@ -110,7 +113,25 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
     {
         var webSocket = new ConnectionWebSocketFeature(connection.Transport, connection.Abort);
         var context = RequestFor(connection, head, webSocket, out var body);
-        await head.Server.HandleRequestAsync(context);
+        _schemes ??= services.GetService<IAuthenticationSchemeProvider>();
+        if (_schemes is not null && await _schemes.GetDefaultAuthenticateSchemeAsync() is not null)
+        {
+            // What UseAuthentication would have done for this request: the handshake's user is the
+            // default scheme's principal. Handlers may be scoped, so the request gets its own scope,
+            // kept for the connection's life like a pipeline request's.
+            await using var scope = services.CreateAsyncScope();
+            context.RequestServices = scope.ServiceProvider;
+            var result = await context.AuthenticateAsync();
+            if (result.Principal is not null)
+            {
+                context.User = result.Principal;
+            }
+            await head.Server.HandleRequestAsync(context);
+        }
+        else
+        {
+            await head.Server.HandleRequestAsync(context);
+        }
         if (!webSocket.Accepted)
         {
             await WriteRefusalAsync(connection.Transport.Output, context.Response, body);

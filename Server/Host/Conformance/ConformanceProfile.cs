@@ -17,6 +17,7 @@ public static class ConformanceProfile
         options.PingInterval = TimeSpan.FromMilliseconds(300);
         options.PingTimeout = TimeSpan.FromMilliseconds(200);
         options.MaxHttpBufferSize = 1_000_000;
+        options.WebSocketsAtConnection = true;
     }
 
     /// <summary>Registers Socket.IO with the suites' settings and a CORS policy allowing any origin.</summary>
