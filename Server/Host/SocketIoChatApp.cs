@@ -3,6 +3,7 @@ using SocketIoChat.Host.Chat;
 using SocketIoChat.Host.Conformance;
 using SocketIoChat.Host.Seed;
 using SocketIoChat.Redis.Hosting;
+using SocketIoChat.SocketIo;
 using SocketIoChat.SocketIo.Hosting;
 
 namespace SocketIoChat.Host;
@@ -34,6 +35,10 @@ public static class SocketIoChatApp
         {
             builder.Services.AddChat();
         }
+        // This host has no middleware a WebSocket upgrade needs, so upgrades are taken at the
+        // connection unless configuration says otherwise (the library's default is the pipeline).
+        builder.Services.Configure<SocketIoOptions>(options =>
+            options.WebSocketsAtConnection = builder.Configuration.GetValue("SocketIo:WebSocketsAtConnection", true));
         var redis = builder.Configuration["redis"] ?? builder.Configuration["SocketIo:Redis:Configuration"];
         var redisStreams = builder.Configuration["redis-streams"] ?? builder.Configuration["SocketIo:RedisStreams:Configuration"];
         if (!string.IsNullOrWhiteSpace(redis) && !string.IsNullOrWhiteSpace(redisStreams))
