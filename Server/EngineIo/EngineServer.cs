@@ -54,13 +54,26 @@ public sealed class EngineServer : IDisposable
     /// <summary>Handles one HTTP request or WebSocket upgrade addressed to this server's path.</summary>
     public async Task HandleRequestAsync(HttpContext context)
     {
+        if (await AnswerAsync(context) is { } webSocket)
+        {
+            await webSocket.RunAsync();
+        }
+    }
+
+    /// <summary>
+    /// Answers a request. A WebSocket that opened or upgraded a session is returned, to be run for
+    /// the connection's life by a caller that need not keep the request (the connection middleware
+    /// lets it go, so nothing of it stays alive with an idle connection).
+    /// </summary>
+    internal async Task<WebSocketRun?> AnswerAsync(HttpContext context)
+    {
         var request = context.Request;
         var transport = request.Query["transport"].ToString();
         var isWebSocket = context.WebSockets.IsWebSocketRequest;
         if (!Options.Transports.Contains(transport))
         {
             await RefuseAsync(context, EngineErrorCode.UnknownTransport);
-            return;
+            return null;
         }
         var sid = request.Query["sid"].ToString();
         if (sid.Length > 0)
@@ -71,7 +84,7 @@ public sealed class EngineServer : IDisposable
             }
             else if (isWebSocket && transport == "websocket")
             {
-                await UpgradeAsync(context, session);
+                return await UpgradeAsync(context, session);
             }
             else if (isWebSocket || session.TransportName != transport || session.Transport is not PollingTransport polling)
             {
@@ -89,36 +102,36 @@ public sealed class EngineServer : IDisposable
             {
                 await RefuseAsync(context, EngineErrorCode.BadRequest);
             }
-            return;
+            return null;
         }
 
         if (!HttpMethods.IsGet(request.Method))
         {
             await RefuseAsync(context, EngineErrorCode.BadHandshakeMethod);
-            return;
+            return null;
         }
         if (isWebSocket != (transport == "websocket"))
         {
             await RefuseAsync(context, EngineErrorCode.BadRequest);
-            return;
+            return null;
         }
         if (Options.AllowRequest is { } allow && await allow(context) is { } refusal)
         {
             await RefuseAsync(context, EngineErrorCode.Forbidden, refusal);
-            return;
+            return null;
         }
         var protocol = EngineProtocol.FromQuery(request.Query["EIO"]);
         if (protocol is null)
         {
             await RefuseAsync(context, EngineErrorCode.UnsupportedProtocolVersion);
-            return;
+            return null;
         }
         if (isWebSocket)
         {
             var makeTransport = await WebSocketAcceptor.AcceptAsync(context, Options.PerMessageDeflate);
             WebSocketTransport? ws = null;
             Open(context, protocol, s => ws = makeTransport(s));
-            await ws!.RunAsync(protocol.WebSocketOpenDelay);
+            return new WebSocketRun(ws!, protocol.WebSocketOpenDelay);
         }
         else
         {
@@ -131,6 +144,7 @@ public sealed class EngineServer : IDisposable
             }
             await ((PollingTransport)session.Transport).HandleGetAsync(context);
         }
+        return null;
     }
 
     private EngineSession Open(HttpContext context, EngineProtocol protocol, Func<EngineSession, Transport> transport)
@@ -165,14 +179,14 @@ public sealed class EngineServer : IDisposable
         return Encoding.UTF8.GetBytes(json);
     }
 
-    private async Task UpgradeAsync(HttpContext context, EngineSession session)
+    private async Task<WebSocketRun?> UpgradeAsync(HttpContext context, EngineSession session)
     {
         var transport = (await WebSocketAcceptor.AcceptAsync(context, Options.PerMessageDeflate))(session);
         if (!Options.AllowUpgrades || !session.TryBeginProbe())
         {
             EngineLog.UpgradeAbandoned(Logger, session.Id, session.HasUpgraded ? "already upgraded" : "upgrade not possible");
             await transport.AbandonAsync();
-            return;
+            return null;
         }
         bool upgraded;
         bool timedOut;
@@ -188,12 +202,12 @@ public sealed class EngineServer : IDisposable
             session.AbortUpgrade();
             EngineLog.UpgradeAbandoned(Logger, session.Id, timedOut ? "upgradeTimeout passed" : "no valid probe and upgrade packet");
             await transport.AbandonAsync();
-            return;
+            return null;
         }
         session.CompleteUpgrade(transport);
         Metrics.Upgraded(session.ProtocolVersion);
         EngineLog.Upgraded(Logger, session.Id);
-        await transport.RunAsync();
+        return new WebSocketRun(transport, TimeSpan.Zero);
     }
 
     private Task RefuseAsync(HttpContext context, EngineErrorCode code, string? message = null)

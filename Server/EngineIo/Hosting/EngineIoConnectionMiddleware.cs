@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SocketIoChat.EngineIo.Transports;
 using SocketIoChat.EngineIo.Transports.WebSockets;
 
 namespace SocketIoChat.EngineIo.Hosting;
@@ -37,13 +38,19 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
             await next(connection);
             return;
         }
+        var logger = head.Server.Logger;
         try
         {
-            await ServeAsync(connection, head);
+            // The request, its features and the head are garbage once answered: only the transport
+            // lives on with the connection.
+            if (await AnswerAsync(connection, head) is { } webSocket)
+            {
+                await webSocket.RunAsync();
+            }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
         {
-            head.Server.Logger.LogDebug(ex, "WebSocket connection {ConnectionId} ended with an error", connection.ConnectionId);
+            logger.LogDebug(ex, "WebSocket connection {ConnectionId} ended with an error", connection.ConnectionId);
             connection.Abort();
         }
     }
@@ -109,16 +116,16 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
         }
     }
 
-    private async Task ServeAsync(ConnectionContext connection, UpgradeRequestHead head)
+    private async Task<WebSocketRun?> AnswerAsync(ConnectionContext connection, UpgradeRequestHead head)
     {
         var webSocket = new ConnectionWebSocketFeature(connection.Transport, connection.Abort);
         var context = RequestFor(connection, head, webSocket, out var body);
+        WebSocketRun? run;
         _schemes ??= services.GetService<IAuthenticationSchemeProvider>();
         if (_schemes is not null && await _schemes.GetDefaultAuthenticateSchemeAsync() is not null)
         {
             // What UseAuthentication would have done for this request: the handshake's user is the
-            // default scheme's principal. Handlers may be scoped, so the request gets its own scope,
-            // kept for the connection's life like a pipeline request's.
+            // default scheme's principal. Handlers may be scoped, so the request gets its own scope.
             await using var scope = services.CreateAsyncScope();
             context.RequestServices = scope.ServiceProvider;
             var result = await context.AuthenticateAsync();
@@ -126,16 +133,17 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
             {
                 context.User = result.Principal;
             }
-            await head.Server.HandleRequestAsync(context);
+            run = await head.Server.AnswerAsync(context);
         }
         else
         {
-            await head.Server.HandleRequestAsync(context);
+            run = await head.Server.AnswerAsync(context);
         }
         if (!webSocket.Accepted)
         {
             await WriteRefusalAsync(connection.Transport.Output, context.Response, body);
         }
+        return run;
     }
 
     /// <summary>
