@@ -34,10 +34,10 @@ namespace SocketIoChat.LoadGenerator
 {
     /// <summary>
     /// Command-line options: <c>scenario --url U [--url2 U2] [--clients N] [--seconds S] [--messages M]
-    /// [--server-pid P] [--server-pid2 P2] [--nsp /bench]</c>; <c>--url2</c> and <c>--server-pid2</c> name a
-    /// second server of a cluster.
+    /// [--server-pid P] [--server-pid2 P2] [--nsp /bench] [--hold S]</c>; <c>--url2</c> and <c>--server-pid2</c> name a
+    /// second server of a cluster; <c>--hold</c> keeps idle's connections open S seconds after measuring (for a heap dump).
     /// </summary>
-    internal sealed record Options(string Scenario, Uri Url, int Clients, double Seconds, int Messages, int ServerPid, string Namespace, Uri? Url2 = null, int ServerPid2 = 0)
+    internal sealed record Options(string Scenario, Uri Url, int Clients, double Seconds, int Messages, int ServerPid, string Namespace, Uri? Url2 = null, int ServerPid2 = 0, double Hold = 0)
     {
         /// <summary>The server processes whose CPU a run reports.</summary>
         public int[] ServerPids => ServerPid2 > 0 ? [ServerPid, ServerPid2] : [ServerPid];
@@ -46,7 +46,7 @@ namespace SocketIoChat.LoadGenerator
         {
             if (args.Length == 0)
             {
-                throw new ArgumentException("usage: loadgen <scenario> --url http://127.0.0.1:PORT [--url2 http://127.0.0.1:PORT2] [--clients N] [--seconds S] [--messages M] [--server-pid P] [--server-pid2 P2] [--nsp /bench]");
+                throw new ArgumentException("usage: loadgen <scenario> --url http://127.0.0.1:PORT [--url2 http://127.0.0.1:PORT2] [--clients N] [--seconds S] [--messages M] [--server-pid P] [--server-pid2 P2] [--nsp /bench] [--hold S]");
             }
             string Get(string name, string fallback)
             {
@@ -62,7 +62,8 @@ namespace SocketIoChat.LoadGenerator
                 int.Parse(Get("server-pid", "0"), CultureInfo.InvariantCulture),
                 Get("nsp", "/bench"),
                 Get("url2", "") is { Length: > 0 } url2 ? new Uri(url2) : null,
-                int.Parse(Get("server-pid2", "0"), CultureInfo.InvariantCulture));
+                int.Parse(Get("server-pid2", "0"), CultureInfo.InvariantCulture),
+                double.Parse(Get("hold", "0"), CultureInfo.InvariantCulture));
         }
     }
 

@@ -205,6 +205,7 @@ internal static class Scenarios
         var peers = await ConnectManyAsync(o, o.Clients, "/", 100, limit.Token);
         await Task.Delay(TimeSpan.FromSeconds(5));
         var after = ResidentKiB(o.ServerPid);
+        await Task.Delay(TimeSpan.FromSeconds(o.Hold));
         await CloseAllAsync(peers);
         var perConnection = (after - before) / (double)o.Clients;
         return new Result(true, perConnection, "KiB/conn", Extra: after / 1024.0, ExtraName: "server_rss_mib");
