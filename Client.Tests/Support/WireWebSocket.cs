@@ -15,7 +15,8 @@ public sealed record WireFrame(bool Compressed, int Opcode, byte[] Payload)
 /// <summary>
 /// A WebSocket client written against the bytes (RFC 6455 over a TCP socket), for tests that must
 /// see what ClientWebSocket hides: the handshake's response headers and whether a frame was compressed.
-/// Single-frame messages only; it never compresses what it sends.
+/// It reads single-frame messages only and never compresses; <see cref="SendAsync(ClientFrame[])"/> and
+/// <see cref="SendRawAsync"/> put arbitrary (also invalid) frames on the wire, split as a test needs.
 /// </summary>
 public sealed class WireWebSocket : IAsyncDisposable
 {
@@ -44,7 +45,8 @@ public sealed class WireWebSocket : IAsyncDisposable
     public static async Task<WireWebSocket> ConnectAsync(string baseUrl, string pathAndQuery, string? extensions)
     {
         var uri = new Uri(baseUrl);
-        var tcp = new TcpClient();
+        // Each write its own segment, so tests can split frames across TCP writes at will.
+        var tcp = new TcpClient { NoDelay = true };
         using var limit = new CancellationTokenSource(Eventually.Limit);
         await tcp.ConnectAsync(uri.Host, uri.Port, limit.Token);
         var stream = tcp.GetStream();
@@ -108,6 +110,64 @@ public sealed class WireWebSocket : IAsyncDisposable
         frame.AddRange(payload.Select((b, i) => (byte)(b ^ mask[i % 4])));
         using var limit = new CancellationTokenSource(Eventually.Limit);
         await _stream.WriteAsync(frame.ToArray(), limit.Token);
+    }
+
+    /// <summary>Sends <paramref name="frames"/> back to back in one write.</summary>
+    public Task SendAsync(params ClientFrame[] frames) => SendRawAsync(ClientFrame.Concat(frames));
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> as is, in writes of at most <paramref name="chunk"/> bytes
+    /// (each its own TCP segment, with a short pause so the server sees them apart).
+    /// </summary>
+    public async Task SendRawAsync(byte[] bytes, int chunk = int.MaxValue)
+    {
+        using var limit = new CancellationTokenSource(Eventually.Limit);
+        for (var offset = 0; offset < bytes.Length; offset += chunk)
+        {
+            if (offset > 0)
+            {
+                await Task.Delay(1, limit.Token);
+            }
+            await _stream.WriteAsync(bytes.AsMemory(offset, Math.Min(chunk, bytes.Length - offset)), limit.Token);
+        }
+    }
+
+    /// <summary>
+    /// Reads frames until the server's close frame and returns its status code (-1 for a close
+    /// without one); the frames before it are in <paramref name="before"/> if given.
+    /// </summary>
+    public async Task<int> ReceiveCloseAsync(List<WireFrame>? before = null)
+    {
+        while (true)
+        {
+            var frame = await ReceiveAsync();
+            if (frame.Opcode == 0x8)
+            {
+                return frame.Payload.Length >= 2 ? (frame.Payload[0] << 8) | frame.Payload[1] : -1;
+            }
+            before?.Add(frame);
+        }
+    }
+
+    /// <summary>
+    /// Fails unless the server ends the TCP connection (a read returns 0) within the test limit,
+    /// with nothing more sent before the end.
+    /// </summary>
+    public async Task ExpectEndOfStreamAsync()
+    {
+        using var limit = new CancellationTokenSource(Eventually.Limit);
+        var buffer = new byte[256];
+        int read;
+        try
+        {
+            read = await _stream.ReadAsync(buffer, limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The server did not close the TCP connection within {Eventually.Limit}.");
+            return;
+        }
+        Assert.That(read, Is.Zero, () => $"bytes after the close frame: {Convert.ToHexString(buffer, 0, read)}");
     }
 
     /// <summary>Reads the next frame the server sends.</summary>
