@@ -34,6 +34,7 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport
     private int _closeFrame; // 0 not sent, 1 written, 2 flushed (or writing failed)
     private byte[]? _pendingPong;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
+    private byte[]? _closeEcho; // the peer's close payload, answered as it came (RFC 6455 §5.5.1)
     private TaskCompletionSource? _closeFlushed;
     private ITimer? _grace;
 
@@ -314,7 +315,7 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport
                 switch (frame.Opcode)
                 {
                     case WebSocketOpcode.Close:
-                        return payload.Length == 1 ? Outcome.ProtocolError : Outcome.Closed;
+                        return OnCloseFrame(payload);
                     case WebSocketOpcode.Ping:
                         Volatile.Write(ref _pendingPong, payload.ToArray());
                         TryDrain();
@@ -554,8 +555,41 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport
         return written > 0 ? _output.FlushAsync() : new ValueTask<FlushResult>(default(FlushResult));
     }
 
+    /// <summary>
+    /// A close frame from the peer: a valid one is answered with its own code and reason (as the
+    /// <c>ws</c> library does, an empty one with an empty close); a code that may not be sent is a
+    /// protocol error, a reason that is not UTF-8 invalid data (§7.4.1, §5.5.1).
+    /// </summary>
+    private Outcome OnCloseFrame(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length == 1)
+        {
+            return Outcome.ProtocolError;
+        }
+        if (payload.Length >= 2)
+        {
+            int code = BinaryPrimitives.ReadUInt16BigEndian(payload);
+            var valid = code is >= 1000 and <= 1014 and not 1004 and not 1005 and not 1006 or >= 3000 and <= 4999;
+            if (!valid)
+            {
+                return Outcome.ProtocolError;
+            }
+            if (!Utf8.IsValid(payload[2..]))
+            {
+                return Outcome.InvalidText;
+            }
+        }
+        Volatile.Write(ref _closeEcho, payload.ToArray());
+        return Outcome.Closed;
+    }
+
     private void WriteCloseFrame(WebSocketCloseStatus status)
     {
+        if (Volatile.Read(ref _closeEcho) is { } echo)
+        {
+            WebSocketFrame.Write(_output, WebSocketOpcode.Close, echo);
+            return;
+        }
         Span<byte> code = stackalloc byte[2];
         BinaryPrimitives.WriteUInt16BigEndian(code, (ushort)status);
         WebSocketFrame.Write(_output, WebSocketOpcode.Close, code);
