@@ -13,12 +13,19 @@ namespace SocketIoChat.EngineIo.Transports.WebSockets;
 /// The WebSocket transport on a connection's own pipes (RFC 6455 without extensions). Frames are
 /// parsed where they lie in the input pipe's buffers and a whole unfragmented message is unmasked in
 /// place and handed up without a copy; only fragmented or split messages are gathered in a pooled
-/// buffer. Writes need no writer task: whoever queues a packet while nobody is writing writes the
-/// queue into the output pipe itself and flushes; only a flush that has to wait for the network
-/// continues asynchronously, and packets queued meanwhile go out with the next flush.
+/// buffer. Writes need no writer task: a reply queued while this connection's packets are handed up
+/// is written inline once the read is handled (all replies to one read in one flush); a packet
+/// queued from anywhere else (a broadcast, a timer) schedules one thread-pool write, which takes
+/// whatever has been queued by the time it runs, so a burst costs a recipient one wake-up. Only a
+/// flush that has to wait for the network continues asynchronously; packets queued meanwhile go
+/// out with the next flush.
 /// </summary>
-internal sealed class PipeWebSocketTransport : WebSocketTransport
+internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWorkItem
 {
+    // The transport whose read loop is handing packets up on this thread, if any.
+    [ThreadStatic]
+    private static PipeWebSocketTransport? t_reading;
+
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     // Flush at least this often while draining a long queue, so one burst does not pile up in memory.
@@ -31,6 +38,8 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport
 
     private int _started;   // 1 once queued packets may be written: after the upgrade, or the open delay
     private int _writing;   // 1 while one thread writes into the output (inline, or awaiting a flush)
+    private int _scheduled; // 1 while a thread-pool write is queued
+    private bool _replied;  // a packet was queued by this connection's own read
     private int _closeFrame; // 0 not sent, 1 written, 2 flushed (or writing failed)
     private byte[]? _pendingPong;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
@@ -64,7 +73,25 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport
 
     public override bool IsWritable => Volatile.Read(ref _closeFrame) == 0 && !_session.IsClosed;
 
-    public override void OnQueued() => TryDrain();
+    public override void OnQueued()
+    {
+        if (t_reading == this)
+        {
+            _replied = true;
+            return;
+        }
+        if (Volatile.Read(ref _writing) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    /// <summary>The scheduled write: everything queued by now goes out in one flush.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        Volatile.Write(ref _scheduled, 0);
+        TryDrain();
+    }
 
     public override void OnSessionClosed()
     {
@@ -230,7 +257,21 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport
                 return Outcome.Failed;
             }
             var buffer = result.Buffer;
-            var outcome = ReadFrames(ref buffer, upgrading);
+            t_reading = this;
+            Outcome outcome;
+            try
+            {
+                outcome = ReadFrames(ref buffer, upgrading);
+            }
+            finally
+            {
+                t_reading = null;
+            }
+            if (_replied)
+            {
+                _replied = false;
+                TryDrain();
+            }
             // Stopping early (an upgrade completed) leaves the rest unexamined for the next read.
             _input.AdvanceTo(buffer.Start, outcome == Outcome.Continue ? result.Buffer.End : buffer.Start);
             if (_answerProbe)
