@@ -21,8 +21,8 @@ public abstract partial class SocketIoAdapter : IAsyncDisposable
     private static readonly Task<IReadOnlyList<JToken>> NoServerAnswers = Task.FromResult<IReadOnlyList<JToken>>([]);
     private static readonly Task<RecoveredSession?> NoSession = Task.FromResult<RecoveredSession?>(null);
 
-    private readonly Dictionary<string, HashSet<string>> _rooms = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _socketRooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompactStringSet> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompactStringSet> _socketRooms = new(StringComparer.Ordinal);
     private readonly RoomEventQueue _roomEvents;
 
     /// <summary>Guards the rooms; a derived class in this assembly may keep more state under it.</summary>
@@ -357,14 +357,14 @@ public abstract partial class SocketIoAdapter : IAsyncDisposable
     {
         if (!_socketRooms.TryGetValue(socketId, out var own))
         {
-            _socketRooms[socketId] = own = new HashSet<string>(StringComparer.Ordinal);
+            _socketRooms[socketId] = own = new CompactStringSet();
         }
         foreach (var room in rooms)
         {
             own.Add(room);
             if (!_rooms.TryGetValue(room, out var members))
             {
-                _rooms[room] = members = new HashSet<string>(StringComparer.Ordinal);
+                _rooms[room] = members = new CompactStringSet();
                 changes?.Add(new RoomChange(RoomChangeKind.Created, room, socketId));
             }
             if (members.Add(socketId))
