@@ -12,7 +12,10 @@ public sealed partial class Socket
 {
     // Created on first use: most sockets of a busy server never register a handler for most
     // events, never await an ack and never store data, and each dictionary costs memory per socket.
-    private Dictionary<string, Func<SocketEvent, Task>[]>? _handlers;
+    // Every On(...) in registration order, as (event, Func<SocketEvent, Task> or Action<SocketEvent>);
+    // replaced, never changed. A socket has a handful of handlers: a scan beats a dictionary, and
+    // an idle socket keeps one small array instead of a dictionary, arrays and wrapper delegates.
+    private (string Name, Delegate Handler)[] _handlers = [];
     private ConcurrentDictionary<long, Action<JArray?>>? _acks;
     private ConcurrentDictionary<string, object?>? _data;
     private SocketHandshake? _handshake;
@@ -109,23 +112,21 @@ public sealed partial class Socket
     internal Client Client { get; }
 
     /// <summary>Adds a handler for <paramref name="eventName"/>; handlers run in the order events arrive.</summary>
-    public Socket On(string eventName, Func<SocketEvent, Task> handler)
+    public Socket On(string eventName, Func<SocketEvent, Task> handler) => AddHandler(eventName, handler);
+
+    /// <summary>Adds a synchronous handler for <paramref name="eventName"/>.</summary>
+    public Socket On(string eventName, Action<SocketEvent> handler) => AddHandler(eventName, handler);
+
+    private Socket AddHandler(string eventName, Delegate handler)
     {
+        ArgumentNullException.ThrowIfNull(eventName);
+        ArgumentNullException.ThrowIfNull(handler);
         lock (_lock)
         {
-            _handlers ??= new Dictionary<string, Func<SocketEvent, Task>[]>(StringComparer.Ordinal);
-            _handlers[eventName] = _handlers.TryGetValue(eventName, out var existing) ? [.. existing, handler] : [handler];
+            _handlers = [.. _handlers, (eventName, handler)];
         }
         return this;
     }
-
-    /// <summary>Adds a synchronous handler for <paramref name="eventName"/>.</summary>
-    public Socket On(string eventName, Action<SocketEvent> handler) =>
-        On(eventName, e =>
-        {
-            handler(e);
-            return Task.CompletedTask;
-        });
 
     /// <summary>
     /// Adds a handler whose result is the acknowledgement: when the client asked for one (and the
@@ -392,31 +393,29 @@ public sealed partial class Socket
 
     private void Dispatch(SocketEvent e)
     {
-        Func<SocketEvent, Task>[]? handlers;
-        lock (_lock)
+        // The array is replaced, never changed, so the one read here stays valid without the lock.
+        foreach (var (name, handler) in Volatile.Read(ref _handlers))
         {
-            // The arrays are replaced, never changed, so the one read here stays valid outside the lock.
-            handlers = null;
-            _handlers?.TryGetValue(e.Name, out handlers);
-        }
-        if (handlers is null)
-        {
-            return;
-        }
-        foreach (var handler in handlers)
-        {
-            Invoke(handler, e);
+            if (string.Equals(name, e.Name, StringComparison.Ordinal))
+            {
+                Invoke(handler, e);
+            }
         }
     }
 
-    private void Invoke(Func<SocketEvent, Task> handler, SocketEvent e)
+    private void Invoke(Delegate handler, SocketEvent e)
     {
         // Not awaited: the connection's read loop must go on (an awaited ack from this very client
         // would otherwise never be read). Handlers start in arrival order, as in Node.
         Task task;
         try
         {
-            task = handler(e);
+            if (handler is Action<SocketEvent> action)
+            {
+                action(e);
+                return;
+            }
+            task = ((Func<SocketEvent, Task>)handler)(e);
         }
         catch (Exception ex)
         {
