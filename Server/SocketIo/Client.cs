@@ -13,7 +13,6 @@ internal sealed class Client
     private readonly SocketIoServer _server;
     private readonly SocketPacketDecoder _decoder = new();
     private readonly Dictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
     private readonly CancellationTokenSource _connected = new();
 
     public Client(SocketIoServer server, IEngineConnection connection)
@@ -106,7 +105,7 @@ internal sealed class Client
             return;
         }
         Socket? socket;
-        lock (_lock)
+        lock (_sockets)
         {
             _sockets.TryGetValue(packet.Namespace, out socket);
         }
@@ -168,7 +167,7 @@ internal sealed class Client
             {
                 break;
             }
-            lock (_lock)
+            lock (_sockets)
             {
                 if (_sockets.ContainsKey(nsp))
                 {
@@ -177,7 +176,7 @@ internal sealed class Client
             }
             if (await ns.ConnectAsync(this, auth) == Namespace.ConnectOutcome.Done)
             {
-                lock (_lock)
+                lock (_sockets)
                 {
                     if (!_sockets.ContainsKey(nsp))
                     {
@@ -194,7 +193,7 @@ internal sealed class Client
     /// <summary>Routes this connection's packets for the socket's namespace to it; false when one is already there.</summary>
     internal bool Register(Socket socket)
     {
-        lock (_lock)
+        lock (_sockets)
         {
             return _sockets.TryAdd(socket.Namespace.Name, socket);
         }
@@ -209,7 +208,7 @@ internal sealed class Client
     /// <summary>A socket left its namespace; the engine connection stays open.</summary>
     public void Remove(Socket socket)
     {
-        lock (_lock)
+        lock (_sockets)
         {
             if (_sockets.TryGetValue(socket.Namespace.Name, out var current) && current == socket)
             {
@@ -238,7 +237,7 @@ internal sealed class Client
 
     private Socket[] Snapshot()
     {
-        lock (_lock)
+        lock (_sockets)
         {
             return [.. _sockets.Values];
         }

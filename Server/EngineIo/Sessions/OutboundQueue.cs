@@ -1,8 +1,9 @@
 namespace SocketIoChat.EngineIo.Sessions;
 
 /// <summary>
-/// A session's bounded queue of outbound packets: a small ring buffer behind its own lock (one per
-/// session, held for a few instructions, never while anything else runs). It holds no array until
+/// A session's bounded queue of outbound packets: a small ring buffer locked on itself (one per
+/// session, held for a few instructions, never while anything else runs; no lock object of its own, since
+/// the queue is never exposed). It holds no array until
 /// the first packet and gives a grown array back once drained, so an idle session costs a few
 /// words. Polling waits on it with <see cref="WaitToReadAsync"/>; the WebSocket transport is told
 /// by the session after each enqueue and drains it itself.
@@ -11,7 +12,6 @@ internal sealed class OutboundQueue(int capacity)
 {
     private const int InitialSize = 4;
     private const int KeptSize = 16;
-    private readonly Lock _lock = new();
     private EngineMessage[] _items = [];
     private int _head;
     private int _count;
@@ -26,7 +26,7 @@ internal sealed class OutboundQueue(int capacity)
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return _completed && _count == 0;
             }
@@ -37,7 +37,7 @@ internal sealed class OutboundQueue(int capacity)
     public bool TryEnqueue(EngineMessage message)
     {
         TaskCompletionSource? waiter;
-        lock (_lock)
+        lock (this)
         {
             if (_completed || _count == capacity)
             {
@@ -58,7 +58,7 @@ internal sealed class OutboundQueue(int capacity)
 
     public bool TryDequeue(out EngineMessage message)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_count == 0)
             {
@@ -86,7 +86,7 @@ internal sealed class OutboundQueue(int capacity)
     public void Complete()
     {
         TaskCompletionSource? waiter;
-        lock (_lock)
+        lock (this)
         {
             _completed = true;
             waiter = _waiter;
@@ -98,7 +98,7 @@ internal sealed class OutboundQueue(int capacity)
     /// <summary>Completes when a packet is queued or the queue is completed.</summary>
     public Task WaitToReadAsync(CancellationToken cancellation)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_count > 0 || _completed)
             {
