@@ -15,9 +15,10 @@ internal sealed class EngineSession : IEngineConnection
 
     private readonly EngineServer _server;
     private readonly OutboundQueue _outbound;
-    private readonly CancellationTokenSource _closedCts = new();
     private readonly Lock _heartbeatLock = new();
-    private readonly TaskCompletionSource _upgraded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Made only when somebody asks (most sessions never do), so an idle session holds neither.
+    private LazyCancellation _closed;
+    private TaskCompletionSource? _upgraded;
     private Transport _transport;
     private int _state;
     private int _upgrade; // 0 none, 1 probing, 2 upgraded
@@ -66,7 +67,7 @@ internal sealed class EngineSession : IEngineConnection
     // and the WebSocket does not carry packets yet, so (as in the reference) nothing is writable now.
     public bool IsWritable => !IsClosed && !IsUpgrading && Transport.IsWritable && _outbound.Count == 0;
 
-    public CancellationToken Closed => _closedCts.Token;
+    public CancellationToken Closed => _closed.Token;
 
     public object? State { get; set; }
 
@@ -176,7 +177,7 @@ internal sealed class EngineSession : IEngineConnection
         }
         try
         {
-            _closedCts.Cancel();
+            _closed.Cancel();
         }
         catch (AggregateException ex)
         {
@@ -338,9 +339,20 @@ internal sealed class EngineSession : IEngineConnection
     /// </summary>
     public async Task<bool> WaitForUpgradeAsync(TimeSpan limit)
     {
+        var upgraded = Volatile.Read(ref _upgraded);
+        if (upgraded is null)
+        {
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            upgraded = Interlocked.CompareExchange(ref _upgraded, created, null) ?? created;
+        }
+        // As with Closed: an upgrade completed meanwhile may not have seen the source.
+        if (HasUpgraded)
+        {
+            return true;
+        }
         try
         {
-            await _upgraded.Task.WaitAsync(limit, _server.Time);
+            await upgraded.Task.WaitAsync(limit, _server.Time);
         }
         catch (TimeoutException)
         {
@@ -353,13 +365,13 @@ internal sealed class EngineSession : IEngineConnection
     public void CompleteUpgrade(Transport transport)
     {
         var previous = Interlocked.Exchange(ref _transport, transport);
-        Volatile.Write(ref _upgrade, 2);
+        Interlocked.Exchange(ref _upgrade, 2);
         if (Interlocked.CompareExchange(ref _metered, 2, 1) == 1)
         {
             _server.Metrics.ConnectionChanged(-1, ProtocolVersion, "polling");
             _server.Metrics.ConnectionChanged(1, ProtocolVersion, "websocket");
         }
-        _upgraded.TrySetResult();
+        Interlocked.CompareExchange(ref _upgraded, null, null)?.TrySetResult();
         if (previous is PollingTransport polling)
         {
             polling.ReleasePendingPoll();
