@@ -19,7 +19,8 @@ public sealed partial class Socket
     private ConcurrentDictionary<long, Action<JArray?>>? _acks;
     private ConcurrentDictionary<string, object?>? _data;
     private SocketHandshake? _handshake;
-    private readonly CancellationTokenSource _disconnected = new();
+    private LazyCancellation _disconnected;
+    private JObject? _auth;
     private readonly Lock _lock = new();
     private Func<string, Task>[] _disconnecting = [];
     private Func<string, Task>[] _disconnect = [];
@@ -34,7 +35,8 @@ public sealed partial class Socket
     {
         Namespace = ns;
         Client = client;
-        Auth = auth;
+        // An empty auth is made again when asked for: most clients send none, and idle sockets keep it.
+        _auth = auth.Count == 0 ? null : auth;
         if (recovered is not null)
         {
             var session = recovered.Session;
@@ -77,7 +79,7 @@ public sealed partial class Socket
     public ClaimsPrincipal User => Client.Connection.Handshake.User;
 
     /// <summary>The auth payload the client sent with its CONNECT (empty when none); also <c>Handshake.Auth</c>.</summary>
-    public JObject Auth { get; }
+    public JObject Auth => Volatile.Read(ref _auth) ?? Interlocked.CompareExchange(ref _auth, new JObject(), null) ?? _auth!;
 
     /// <summary>Free per-socket storage for the application (Node <c>socket.data</c>).</summary>
     public IDictionary<string, object?> Data =>
