@@ -98,8 +98,8 @@ internal sealed class UpgradeRequestHead
             {
                 return HeadVerdict.NotOurs;
             }
-            var name = Encoding.ASCII.GetString(field[..colon]);
-            var value = Encoding.ASCII.GetString(field[(colon + 1)..].Trim(" \t"u8));
+            var name = Known(field[..colon], KnownNames);
+            var value = Known(field[(colon + 1)..].Trim(" \t"u8), KnownValues);
             headers.Append(name, value);
         }
         if (headers.Host.Count != 1
@@ -112,6 +112,30 @@ internal sealed class UpgradeRequestHead
         var query = question < 0 ? "" : Encoding.ASCII.GetString(target[question..]);
         head = new UpgradeRequestHead(server, path, query, headers, headEnd + 4);
         return HeadVerdict.Ours;
+    }
+
+    // Every session keeps its handshake's headers: the usual names and values are shared strings.
+    private static readonly string[] KnownNames =
+    [
+        "Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
+        "Origin", "User-Agent", "Accept-Encoding", "Accept-Language", "Cache-Control", "Pragma", "Cookie",
+    ];
+
+    private static readonly string[] KnownValues =
+    [
+        "websocket", "Upgrade", "13", "permessage-deflate; client_max_window_bits", "no-cache", "gzip, deflate, br, zstd", "gzip, deflate, br",
+    ];
+
+    private static string Known(ReadOnlySpan<byte> ascii, string[] known)
+    {
+        foreach (var candidate in known)
+        {
+            if (candidate.Length == ascii.Length && Ascii.Equals(ascii, candidate))
+            {
+                return candidate;
+            }
+        }
+        return Encoding.ASCII.GetString(ascii);
     }
 
     private static bool HasToken(Microsoft.Extensions.Primitives.StringValues values, string token)
