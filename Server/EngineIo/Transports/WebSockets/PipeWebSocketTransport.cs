@@ -122,7 +122,7 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
     }
 
     /// <inheritdoc />
-    public override async Task RunAsync(TimeSpan firstWriteDelay = default)
+    public override Task RunAsync(TimeSpan firstWriteDelay = default)
     {
         if (firstWriteDelay > TimeSpan.Zero)
         {
@@ -132,7 +132,13 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
         {
             Start();
         }
-        var outcome = await ReadAsync(upgrading: false);
+        // Not async itself: an idle connection then holds one state machine (the read loop's), not two.
+        return ReadAsync(upgrading: false);
+    }
+
+    /// <summary>Ends the session as the read loop's outcome says, sends our close frame and lets the pipes go.</summary>
+    private async Task EndAsync(Outcome outcome)
+    {
         switch (outcome)
         {
             case Outcome.Closed:
@@ -245,6 +251,7 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
 
     private async Task<Outcome> ReadAsync(bool upgrading)
     {
+        Outcome outcome;
         while (true)
         {
             ReadResult result;
@@ -254,47 +261,60 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
             }
             catch (Exception ex) when (IsConnectionFailure(ex))
             {
-                return Outcome.Failed;
+                outcome = Outcome.Failed;
+                break;
             }
-            var buffer = result.Buffer;
-            t_reading = this;
-            Outcome outcome;
-            try
-            {
-                outcome = ReadFrames(ref buffer, upgrading);
-            }
-            finally
-            {
-                t_reading = null;
-            }
-            if (_replied)
-            {
-                _replied = false;
-                TryDrain();
-            }
-            // Stopping early (an upgrade completed) leaves the rest unexamined for the next read.
-            _input.AdvanceTo(buffer.Start, outcome == Outcome.Continue ? result.Buffer.End : buffer.Start);
+            outcome = OnRead(result, upgrading);
             if (_answerProbe)
             {
                 _answerProbe = false;
                 if (!await AnswerProbeAsync())
                 {
-                    return Outcome.Failed;
+                    outcome = Outcome.Failed;
                 }
             }
             if (outcome != Outcome.Continue)
             {
-                return outcome;
-            }
-            if (result.IsCanceled)
-            {
-                return upgrading ? Outcome.NotUpgraded : Outcome.Failed;
-            }
-            if (result.IsCompleted)
-            {
-                return Outcome.Failed;
+                break;
             }
         }
+        if (!upgrading)
+        {
+            await EndAsync(outcome);
+        }
+        return outcome;
+    }
+
+    /// <summary>Handles what one read brought: its frames, then the replies they queued.</summary>
+    private Outcome OnRead(in ReadResult result, bool upgrading)
+    {
+        var buffer = result.Buffer;
+        t_reading = this;
+        Outcome outcome;
+        try
+        {
+            outcome = ReadFrames(ref buffer, upgrading);
+        }
+        finally
+        {
+            t_reading = null;
+        }
+        if (_replied)
+        {
+            _replied = false;
+            TryDrain();
+        }
+        // Stopping early (an upgrade completed) leaves the rest unexamined for the next read.
+        _input.AdvanceTo(buffer.Start, outcome == Outcome.Continue ? result.Buffer.End : buffer.Start);
+        if (outcome != Outcome.Continue)
+        {
+            return outcome;
+        }
+        if (result.IsCanceled)
+        {
+            return upgrading ? Outcome.NotUpgraded : Outcome.Failed;
+        }
+        return result.IsCompleted ? Outcome.Failed : Outcome.Continue;
     }
 
     private Outcome ReadFrames(ref ReadOnlySequence<byte> buffer, bool upgrading)
