@@ -229,8 +229,12 @@ public sealed class EngineServer : IDisposable
         return response.Body.WriteAsync(body).AsTask();
     }
 
-    internal void Remove(EngineSession session) =>
+    internal void Remove(EngineSession session)
+    {
         _sessions.TryRemove(new KeyValuePair<string, EngineSession>(session.Id, session));
+        // Removed sessions need no more deadlines: the heartbeat queue must not keep them alive.
+        session.HeartbeatTicket.Release();
+    }
 
     /// <summary>Closes every session, e.g. when the application stops.</summary>
     public void CloseAll(string reason)

@@ -35,6 +35,7 @@ internal sealed class EngineSession : IEngineConnection
         Handshake = handshake;
         PollingEncoding = pollingEncoding;
         _outbound = new OutboundQueue(server.Options.MaxQueuedPackets);
+        HeartbeatTicket = new HeartbeatTicket(this);
         _transport = transport(this);
     }
 
@@ -77,6 +78,9 @@ internal sealed class EngineSession : IEngineConnection
     public bool IsUpgrading => Volatile.Read(ref _upgrade) == 1;
 
     public OutboundQueue Outbound => _outbound;
+
+    /// <summary>What the heartbeat queue holds for this session; released when the server removes it.</summary>
+    internal HeartbeatTicket HeartbeatTicket { get; }
 
     internal EngineServer Server => _server;
 

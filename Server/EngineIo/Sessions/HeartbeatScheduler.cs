@@ -3,12 +3,15 @@ namespace SocketIoChat.EngineIo.Sessions;
 /// <summary>
 /// One timer for every session of a server: sessions register their next deadline (ping to send,
 /// pong overdue, client ping overdue, drain grace) and the scheduler calls them back when it passes.
-/// A deadline that a session has since moved is recognised by its value and skipped.
+/// A deadline that a session has since moved is recognised by its value and skipped. The queue holds
+/// each session's <see cref="HeartbeatTicket"/>, not the session: a removed session lets go of its
+/// ticket, so deadlines it will never need do not keep it alive (a ping interval's worth of closed
+/// sessions otherwise).
 /// </summary>
 internal sealed class HeartbeatScheduler : IDisposable
 {
     private readonly TimeProvider _time;
-    private readonly PriorityQueue<EngineSession, long> _queue = new();
+    private readonly PriorityQueue<HeartbeatTicket, long> _queue = new();
     private readonly Lock _lock = new();
     private readonly ITimer _timer;
     private long _armedFor = long.MaxValue;
@@ -29,7 +32,7 @@ internal sealed class HeartbeatScheduler : IDisposable
     {
         lock (_lock)
         {
-            _queue.Enqueue(session, due);
+            _queue.Enqueue(session.HeartbeatTicket, due);
             if (due < _armedFor)
             {
                 Arm(due);
@@ -46,15 +49,15 @@ internal sealed class HeartbeatScheduler : IDisposable
 
     private void Fire()
     {
-        List<(EngineSession Session, long Due)>? due = null;
+        List<(HeartbeatTicket Ticket, long Due)>? due = null;
         lock (_lock)
         {
             _armedFor = long.MaxValue;
             var now = Now;
-            while (_queue.TryPeek(out var session, out var when) && when <= now)
+            while (_queue.TryPeek(out var ticket, out var when) && when <= now)
             {
                 _queue.Dequeue();
-                (due ??= []).Add((session, when));
+                (due ??= []).Add((ticket, when));
             }
             if (_queue.TryPeek(out _, out var next))
             {
@@ -66,11 +69,21 @@ internal sealed class HeartbeatScheduler : IDisposable
             return;
         }
         // Called outside the lock: a session may reschedule itself from its callback.
-        foreach (var (session, when) in due)
+        foreach (var (ticket, when) in due)
         {
-            session.OnDeadline(when);
+            ticket.Session?.OnDeadline(when);
         }
     }
 
     public void Dispose() => _timer.Dispose();
+}
+
+/// <summary>A session's place in the heartbeat queue: the session until it is removed, then nothing.</summary>
+internal sealed class HeartbeatTicket(EngineSession session)
+{
+    private EngineSession? _session = session;
+
+    public EngineSession? Session => Volatile.Read(ref _session);
+
+    public void Release() => Volatile.Write(ref _session, null);
 }
