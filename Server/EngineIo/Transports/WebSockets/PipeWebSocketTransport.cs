@@ -340,10 +340,7 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
                 {
                     continue;
                 }
-                var gathered = OnMessage(_message.AsMemory(0, _messageLength), _messageBinary, upgrading);
-                _messageLength = 0;
-                _fragmented = false;
-                ReturnMessageBuffer();
+                var gathered = OnGatheredMessage(upgrading);
                 if (gathered != Outcome.Continue)
                 {
                     return gathered;
@@ -435,16 +432,23 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
             if (frame.PayloadLength == 0 && frame.Fin)
             {
                 // An empty last fragment completes the message at once.
-                var outcome = OnMessage(_message.AsMemory(0, _messageLength), _messageBinary, upgrading);
-                _messageLength = 0;
-                _fragmented = false;
-                ReturnMessageBuffer();
+                var outcome = OnGatheredMessage(upgrading);
                 if (outcome != Outcome.Continue)
                 {
                     return outcome;
                 }
             }
         }
+    }
+
+    /// <summary>Hands up the message gathered from fragments (or split reads) and starts afresh.</summary>
+    private Outcome OnGatheredMessage(bool upgrading)
+    {
+        var outcome = OnMessage(_message.AsMemory(0, _messageLength), _messageBinary, upgrading);
+        _messageLength = 0;
+        _fragmented = false;
+        ReturnMessageBuffer();
+        return outcome;
     }
 
     private Outcome OnMessage(ReadOnlyMemory<byte> data, bool binary, bool upgrading)
