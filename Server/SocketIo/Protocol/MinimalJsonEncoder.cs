@@ -38,21 +38,73 @@ internal sealed class MinimalJsonEncoder : JavaScriptEncoder
         return -1;
     }
 
+    /// <summary>How <c>JSON.stringify</c> escapes a character it must escape (lower-case hex).</summary>
+    public static string Escape(int c) => c switch
+    {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        '\b' => "\\b",
+        '\f' => "\\f",
+        _ => $"\\u{c:x4}",
+    };
+
+    /// <summary>True when <paramref name="text"/> holds a surrogate without its other half.</summary>
+    public static bool HasLoneSurrogate(string text)
+    {
+        // Vectorised first look: almost every string has no surrogate at all.
+        var first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (first < 0)
+        {
+            return false;
+        }
+        for (var i = first; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The JSON string literal of <paramref name="text"/> as <c>JSON.stringify</c> writes it, lone
+    /// surrogates as <c>\uXXXX</c> escapes. Utf8JsonWriter cannot write those (it turns them into
+    /// U+FFFD before any encoder sees them), so such strings go through here.
+    /// </summary>
+    public static string Literal(string text)
+    {
+        var literal = new System.Text.StringBuilder(text.Length + 8).Append('"');
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                literal.Append(c).Append(text[++i]);
+            }
+            else if (c < 0x20 || c == '"' || c == '\\' || char.IsSurrogate(c))
+            {
+                literal.Append(Escape(c));
+            }
+            else
+            {
+                literal.Append(c);
+            }
+        }
+        return literal.Append('"').ToString();
+    }
+
     public override unsafe bool TryEncodeUnicodeScalar(int unicodeScalar, char* buffer, int bufferLength, out int numberOfCharactersWritten)
     {
         var output = new Span<char>(buffer, bufferLength);
-        string escaped = unicodeScalar switch
-        {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            '\b' => "\\b",
-            '\f' => "\\f",
-            _ when WillEncode(unicodeScalar) => $"\\u{unicodeScalar:x4}",
-            _ => char.ConvertFromUtf32(unicodeScalar),
-        };
+        var escaped = WillEncode(unicodeScalar) ? Escape(unicodeScalar) : char.ConvertFromUtf32(unicodeScalar);
         if (escaped.Length > output.Length)
         {
             numberOfCharactersWritten = 0;

@@ -149,7 +149,7 @@ internal static class SocketPacketEncoder
                 WriteToken(writer, token, ref attachments);
                 break;
             case string text:
-                writer.WriteStringValue(text);
+                WriteString(writer, text);
                 break;
             case bool flag:
                 writer.WriteBooleanValue(flag);
@@ -196,6 +196,18 @@ internal static class SocketPacketEncoder
         writer.WriteNumber("num"u8, attachments.Count);
         writer.WriteEndObject();
         attachments.Add(bytes);
+    }
+
+    private static void WriteString(Utf8JsonWriter writer, string text)
+    {
+        if (MinimalJsonEncoder.HasLoneSurrogate(text))
+        {
+            writer.WriteRawValue(MinimalJsonEncoder.Literal(text), skipInputValidation: true);
+        }
+        else
+        {
+            writer.WriteStringValue(text);
+        }
     }
 
     /// <summary>Writes compact JSON, replacing each binary value by a numbered placeholder.</summary>
@@ -247,7 +259,7 @@ internal static class SocketPacketEncoder
                 writer.WriteStringValue(date.ToString(Newtonsoft.Json.Formatting.None).Trim('"'));
                 break;
             case JValue { Type: JTokenType.String or JTokenType.Guid or JTokenType.Uri or JTokenType.TimeSpan } text:
-                writer.WriteStringValue(Convert.ToString(text.Value, System.Globalization.CultureInfo.InvariantCulture));
+                WriteString(writer, Convert.ToString(text.Value, System.Globalization.CultureInfo.InvariantCulture)!);
                 break;
             default:
                 writer.WriteRawValue(token.ToString(Newtonsoft.Json.Formatting.None), skipInputValidation: true);

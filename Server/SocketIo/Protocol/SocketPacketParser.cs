@@ -124,7 +124,7 @@ internal static class SocketPacketParser
                 var obj = new JObject();
                 while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
+                    var name = ReadString(ref reader);
                     reader.Read();
                     obj[name] = ReadValue(ref reader); // a repeated key keeps the last value, as in JavaScript
                 }
@@ -137,7 +137,7 @@ internal static class SocketPacketParser
                 }
                 return array;
             case System.Text.Json.JsonTokenType.String:
-                return new JValue(reader.GetString());
+                return new JValue(ReadString(ref reader));
             case System.Text.Json.JsonTokenType.Number:
                 return reader.TryGetInt64(out var integer) ? new JValue(integer) : new JValue(reader.GetDouble());
             case System.Text.Json.JsonTokenType.True:
@@ -147,6 +147,75 @@ internal static class SocketPacketParser
             default:
                 return JValue.CreateNull();
         }
+    }
+
+    /// <summary>
+    /// A string or property name. JavaScript strings may hold a lone surrogate (half an emoji), which
+    /// a client sends as a <c>\uD83D</c> escape and the reference keeps; System.Text.Json refuses to
+    /// unescape it, so such strings are unescaped here, code unit by code unit.
+    /// </summary>
+    private static string ReadString(ref System.Text.Json.Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped || !HasSurrogateEscape(reader.ValueSpan))
+        {
+            return reader.GetString()!;
+        }
+        return Unescape(reader.ValueSpan);
+    }
+
+    private static bool HasSurrogateEscape(ReadOnlySpan<byte> raw)
+    {
+        var i = 0;
+        while (i < raw.Length - 1)
+        {
+            if (raw[i] != (byte)'\\')
+            {
+                i++;
+                continue;
+            }
+            if (raw[i + 1] == (byte)'u' && IsSurrogate(raw.Slice(i + 2, 4)))
+            {
+                return true;
+            }
+            i += 2; // past this escape (an escaped backslash included)
+        }
+        return false;
+    }
+
+    private static bool IsSurrogate(ReadOnlySpan<byte> hex) =>
+        ushort.Parse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture) is >= 0xD800 and <= 0xDFFF;
+
+    /// <summary>JSON string escapes undone without requiring well-formed UTF-16 (the reader has already checked the syntax).</summary>
+    private static string Unescape(ReadOnlySpan<byte> raw)
+    {
+        var text = new StringBuilder(raw.Length);
+        while (!raw.IsEmpty)
+        {
+            var backslash = raw.IndexOf((byte)'\\');
+            text.Append(Encoding.UTF8.GetString(backslash < 0 ? raw : raw[..backslash]));
+            if (backslash < 0)
+            {
+                break;
+            }
+            var escape = raw[backslash + 1];
+            if (escape == (byte)'u')
+            {
+                text.Append((char)ushort.Parse(raw.Slice(backslash + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture));
+                raw = raw[(backslash + 6)..];
+                continue;
+            }
+            text.Append(escape switch
+            {
+                (byte)'n' => '\n',
+                (byte)'r' => '\r',
+                (byte)'t' => '\t',
+                (byte)'b' => '\b',
+                (byte)'f' => '\f',
+                _ => (char)escape, // \" \\ \/
+            });
+            raw = raw[(backslash + 2)..];
+        }
+        return text.ToString();
     }
 
     private static bool IsPayloadValid(SocketPacketType type, JToken? data) => type switch
