@@ -145,6 +145,13 @@ internal sealed class PollingTransport(EngineSession session) : Transport
         var postReleased = false;
         try
         {
+            if (context.Request.ContentLength > session.Server.Options.MaxHttpBufferSize)
+            {
+                // Refused from the header, as the reference does, before reading anything.
+                EngineLog.PayloadTooLarge(session.Logger, session.Id, session.Server.Options.MaxHttpBufferSize);
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                return;
+            }
             var body = await ReadBodyAsync(context.Request.BodyReader, session.Server.Options.MaxHttpBufferSize, context.RequestAborted);
             if (body is null)
             {
@@ -188,6 +195,13 @@ internal sealed class PollingTransport(EngineSession session) : Transport
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
         {
+            // A body that did not arrive whole (too slow, cut short, over Kestrel's own limit) is
+            // never acknowledged: the answer carries Kestrel's status for it, not 200.
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            }
+            EngineLog.InvalidPacket(session.Logger, session.Id, "polling body not received whole: " + ex.Message);
             session.CloseNow("transport error");
         }
         finally
