@@ -57,7 +57,7 @@ public sealed class SocketPacketCodecTests
     [Test]
     public void A_binary_event_waits_for_its_attachments_then_puts_them_in_place()
     {
-        var decoder = new SocketPacketDecoder();
+        var decoder = new SocketPacketDecoder(10, 1_000_000);
         Assert.That(decoder.Decode("52-/admin,[\"baz\",{\"_placeholder\":true,\"num\":1},{\"a\":[{\"_placeholder\":true,\"num\":0}]}]"u8, false, out _, out _),
             Is.EqualTo(SocketPacketDecoder.Result.NeedMore));
         Assert.That(decoder.Decode(new byte[] { 1 }, true, out _, out _), Is.EqualTo(SocketPacketDecoder.Result.NeedMore));
@@ -71,12 +71,12 @@ public sealed class SocketPacketCodecTests
     [Test]
     public void Attachments_that_do_not_match_the_placeholders_are_refused()
     {
-        var decoder = new SocketPacketDecoder();
+        var decoder = new SocketPacketDecoder(10, 1_000_000);
         decoder.Decode("51-[\"baz\",{\"_placeholder\":true,\"num\":3}]"u8, false, out _, out _);
         Assert.That(decoder.Decode(new byte[] { 1 }, true, out _, out _), Is.EqualTo(SocketPacketDecoder.Result.Error));
-        Assert.That(new SocketPacketDecoder().Decode(new byte[] { 1 }, true, out _, out _), Is.EqualTo(SocketPacketDecoder.Result.Error),
+        Assert.That(new SocketPacketDecoder(10, 1_000_000).Decode(new byte[] { 1 }, true, out _, out _), Is.EqualTo(SocketPacketDecoder.Result.Error),
             "an attachment nobody announced");
-        var waiting = new SocketPacketDecoder();
+        var waiting = new SocketPacketDecoder(10, 1_000_000);
         waiting.Decode("51-[\"baz\",{\"_placeholder\":true,\"num\":0}]"u8, false, out _, out _);
         Assert.That(waiting.Decode("2[\"x\"]"u8, false, out _, out _), Is.EqualTo(SocketPacketDecoder.Result.Error),
             "a text packet while attachments are awaited");
@@ -119,7 +119,7 @@ public sealed class SocketPacketCodecTests
     {
         var data = new JArray("event", 1, 2.5, "中文 😀", true, JValue.CreateNull(), new JObject { ["k"] = new JValue(new byte[] { 7, 8 }) });
         var messages = SocketPacketEncoder.Encode(SocketPacketType.Event, "/x", 7, data);
-        var decoder = new SocketPacketDecoder();
+        var decoder = new SocketPacketDecoder(10, 1_000_000);
         SocketPacket? packet = null;
         foreach (var message in messages)
         {

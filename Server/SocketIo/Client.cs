@@ -11,7 +11,7 @@ namespace SocketIoChat.SocketIo;
 internal sealed class Client
 {
     private readonly SocketIoServer _server;
-    private readonly SocketPacketDecoder _decoder = new();
+    private readonly SocketPacketDecoder _decoder;
     // One socket per joined namespace, usually one: a small array replaced under lock (this) and
     // read without it (lighter than a dictionary for an idle connection, and as fast for a few).
     private Socket[] _sockets = [];
@@ -22,6 +22,7 @@ internal sealed class Client
     public Client(SocketIoServer server, IEngineConnection connection)
     {
         _server = server;
+        _decoder = new SocketPacketDecoder(server.Options.MaxAttachments, server.Options.MaxHttpBufferSize);
         Connection = connection;
         Protocol = SocketProtocol.For(connection);
     }

@@ -13,6 +13,13 @@ public sealed class SocketIoOptions : EngineIoOptions
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
     /// <summary>
+    /// Binary attachments one packet may announce (the reference parser's <c>maxAttachments</c>);
+    /// a packet announcing more, or whose attachments add up to more than <c>MaxHttpBufferSize</c>,
+    /// closes the connection (<c>parse error</c>) instead of being held. Default 10.
+    /// </summary>
+    public int MaxAttachments { get; set; } = 10;
+
+    /// <summary>
     /// How long <c>EmitWithAckAsync</c> waits for the client's answer unless a timeout is given.
     /// Default 30 s (the Node server waits forever; a bound keeps forgotten acks from piling up).
     /// </summary>

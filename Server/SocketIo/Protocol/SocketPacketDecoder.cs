@@ -5,12 +5,15 @@ namespace SocketIoChat.SocketIo.Protocol;
 /// <summary>
 /// Turns a connection's engine messages into packets, holding a binary packet back until all of
 /// its attachments have arrived. One instance per connection; not thread-safe (the engine delivers
-/// one connection's messages in order).
+/// one connection's messages in order). What one pending packet may hold is bounded: at most
+/// <paramref name="maxAttachments"/> attachments of at most <paramref name="maxAttachmentBytes"/>
+/// bytes in all.
 /// </summary>
-internal sealed class SocketPacketDecoder
+internal sealed class SocketPacketDecoder(int maxAttachments, long maxAttachmentBytes)
 {
     private SocketPacket? _pending;
     private List<byte[]>? _attachments;
+    private long _attachmentBytes;
 
     public enum Result { Packet, NeedMore, Error }
 
@@ -23,6 +26,13 @@ internal sealed class SocketPacketDecoder
             if (_pending is null)
             {
                 error = "unexpected binary attachment";
+                return Result.Error;
+            }
+            _attachmentBytes += data.Length;
+            if (_attachmentBytes > maxAttachmentBytes)
+            {
+                Reset();
+                error = "attachments of one packet over maxHttpBufferSize";
                 return Result.Error;
             }
             _attachments!.Add(data.ToArray());
@@ -39,6 +49,11 @@ internal sealed class SocketPacketDecoder
         }
         if (!SocketPacketParser.TryParse(data, out var parsed, out error))
         {
+            return Result.Error;
+        }
+        if (parsed.Attachments > maxAttachments)
+        {
+            error = $"{parsed.Attachments} attachments announced (MaxAttachments is {maxAttachments})";
             return Result.Error;
         }
         if (parsed.Attachments > 0)
@@ -59,8 +74,7 @@ internal sealed class SocketPacketDecoder
     {
         var pending = _pending!;
         var attachments = _attachments!;
-        _pending = null;
-        _attachments = null;
+        Reset();
         if (!Reconstruct(pending.Data, attachments, out error))
         {
             packet = null;
@@ -68,6 +82,13 @@ internal sealed class SocketPacketDecoder
         }
         packet = pending;
         return Result.Packet;
+    }
+
+    private void Reset()
+    {
+        _pending = null;
+        _attachments = null;
+        _attachmentBytes = 0;
     }
 
     /// <summary>Replaces every <c>{"_placeholder":true,"num":N}</c> by the N-th attachment.</summary>
