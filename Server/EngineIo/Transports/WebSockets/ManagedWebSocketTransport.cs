@@ -164,7 +164,7 @@ internal sealed class ManagedWebSocketTransport(EngineSession session, WebSocket
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             return (Outcome.Failed, default);
         }
@@ -188,7 +188,7 @@ internal sealed class ManagedWebSocketTransport(EngineSession session, WebSocket
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, null, grace.Token);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             socket.Abort();
         }
@@ -245,7 +245,7 @@ internal sealed class ManagedWebSocketTransport(EngineSession session, WebSocket
                 await socket.CloseOutputAsync(_closeStatus, null, _abort.Token);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             session.CloseNow("transport error");
         }
