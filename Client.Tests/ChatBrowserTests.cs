@@ -142,6 +142,8 @@ public sealed class ChatBrowserTests
         await Expect(UserItem(alice, "bob")).ToHaveCountAsync(1, new() { Timeout = LimitMs });
 
         await UserItem(alice, "bob").ClickAsync();
+        // The composer clears its text when the conversation changes: type once it has.
+        await Expect(alice.Page.GetByTestId("message-input")).ToHaveAttributeAsync("placeholder", "Message @bob", new() { Timeout = LimitMs });
         await SendAsync(alice, "psst, only for you");
         await Expect(Message(alice, "psst, only for you").GetByTestId("message-status")).ToHaveAttributeAsync("data-status", "delivered", new() { Timeout = LimitMs });
 
@@ -153,6 +155,7 @@ public sealed class ChatBrowserTests
 
         // A public message sent after the direct one: once carol has it, the direct one would have arrived before.
         await RoomItem(alice, "general").ClickAsync();
+        await Expect(alice.Page.GetByTestId("message-input")).ToHaveAttributeAsync("placeholder", "Message #general", new() { Timeout = LimitMs });
         await SendAsync(alice, "public news");
         await Expect(Message(carol, "public news")).ToHaveCountAsync(1, new() { Timeout = LimitMs });
         await Expect(carol.Page.GetByText("psst")).ToHaveCountAsync(0);
