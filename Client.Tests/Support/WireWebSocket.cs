@@ -41,8 +41,8 @@ public sealed class WireWebSocket : IAsyncDisposable
     /// <summary>Response headers of the handshake, by lower-case name.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 
-    /// <summary>Opens <paramref name="pathAndQuery"/> on <paramref name="baseUrl"/>, offering <paramref name="extensions"/> if given.</summary>
-    public static async Task<WireWebSocket> ConnectAsync(string baseUrl, string pathAndQuery, string? extensions)
+    /// <summary>Opens <paramref name="pathAndQuery"/> on <paramref name="baseUrl"/>, offering <paramref name="extensions"/> and sending <paramref name="origin"/> if given.</summary>
+    public static async Task<WireWebSocket> ConnectAsync(string baseUrl, string pathAndQuery, string? extensions, string? origin = null)
     {
         var uri = new Uri(baseUrl);
         // Each write its own segment, so tests can split frames across TCP writes at will.
@@ -58,6 +58,10 @@ public sealed class WireWebSocket : IAsyncDisposable
         if (extensions is not null)
         {
             request.Append($"Sec-WebSocket-Extensions: {extensions}\r\n");
+        }
+        if (origin is not null)
+        {
+            request.Append($"Origin: {origin}\r\n");
         }
         request.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()), limit.Token);

@@ -66,4 +66,15 @@ public class EngineIoOptions
     /// with HTTP 403 <c>{"code":4,"message":…}</c>.
     /// </summary>
     public Func<HttpContext, ValueTask<string?>>? AllowRequest { get; set; }
+
+    /// <summary>
+    /// Origins (<c>scheme://host[:port]</c>) whose pages may open and use sessions, checked on every
+    /// polling request and WebSocket upgrade that carries a browser's <c>Origin</c> header (requests
+    /// without one, or with one no browser sends, come from other clients and are allowed): <c>*</c> allows any origin, <c>null</c>
+    /// the opaque origin of sandboxed pages and files. Empty (the default): only the server's own
+    /// origin, as python-socketio (the seed's Flask-SocketIO) does, so a page elsewhere cannot use a
+    /// visitor's cookies on this server. A refused request gets HTTP 403 <c>{"code":4,"message":"Forbidden"}</c>.
+    /// Configuration: <c>SocketIo:AllowedOrigins</c> (an array).
+    /// </summary>
+    public IList<string> AllowedOrigins { get; set; } = [];
 }

@@ -44,4 +44,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(9, LogLevel.Debug, "Engine.IO session {Sid}: upgrade abandoned ({Why})")]
     public static partial void UpgradeAbandoned(ILogger logger, string sid, string why);
+
+    [LoggerMessage(10, LogLevel.Warning, "Engine.IO request from origin {Origin} refused: not in AllowedOrigins (configuration SocketIo:AllowedOrigins; empty allows only the server's own origin): {Method} {Url}")]
+    public static partial void OriginRefused(ILogger logger, string origin, string method, string url);
 }

@@ -68,6 +68,12 @@ public sealed class EngineServer : IDisposable
     internal async Task<WebSocketRun?> AnswerAsync(HttpContext context)
     {
         var request = context.Request;
+        if (!IsOriginAllowed(request, out var origin))
+        {
+            EngineLog.OriginRefused(Logger, origin, request.Method, request.Path + request.QueryString);
+            await WriteErrorAsync(context, EngineErrorCode.Forbidden);
+            return null;
+        }
         var transport = request.Query["transport"].ToString();
         var isWebSocket = context.WebSockets.IsWebSocketRequest;
         if (!Options.Transports.Contains(transport))
@@ -145,6 +151,31 @@ public sealed class EngineServer : IDisposable
             await ((PollingTransport)session.Transport).HandleGetAsync(context);
         }
         return null;
+    }
+
+    private bool IsOriginAllowed(HttpRequest request, out string origin)
+    {
+        origin = request.Headers.Origin.ToString();
+        // Browsers send "scheme://host[:port]" or "null" and cannot be made to send anything else;
+        // other clients may send nothing, or something else (socket.io-client 1.x in Node sends
+        // "host:port"): those could as well leave the header out, so only browsers' origins are checked.
+        if (origin.Length == 0 || (origin != "null" && !origin.Contains("://", StringComparison.Ordinal)))
+        {
+            return true;
+        }
+        var allowed = Options.AllowedOrigins;
+        if (allowed.Count == 0)
+        {
+            return string.Equals(origin, request.Scheme + "://" + request.Host.Value, StringComparison.OrdinalIgnoreCase);
+        }
+        foreach (var entry in allowed)
+        {
+            if (entry == "*" || string.Equals(entry.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private EngineSession Open(HttpContext context, EngineProtocol protocol, Func<EngineSession, Transport> transport)

@@ -18,6 +18,8 @@ public static class ConformanceProfile
         options.PingTimeout = TimeSpan.FromMilliseconds(200);
         options.MaxHttpBufferSize = 1_000_000;
         options.WebSocketsAtConnection = true;
+        // The suites' pages and tools come from anywhere.
+        options.AllowedOrigins = ["*"];
     }
 
     /// <summary>Registers Socket.IO with the suites' settings and a CORS policy allowing any origin.</summary>
