@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using SocketIoChat.SocketIo.Hosting;
+using SocketIoChat.Tests.Support;
+
+namespace SocketIoChat.Tests;
+
+/// <summary>
+/// A client that stops reading while the server floods it is closed by the queue bound, quietly:
+/// the session ends with "transport error" and nothing is logged as an error (no exception escapes
+/// a write loop), with and without permessage-deflate (which uses the runtime's WebSocket).
+/// </summary>
+[TestFixture(false, false)]
+[TestFixture(false, true)]
+[TestFixture(true, false)]
+[TestFixture(true, true)]
+public sealed class SlowClientCloseTests(bool webSocketsAtConnection, bool deflate)
+{
+    [Test]
+    public async Task A_client_that_stops_reading_is_closed_without_an_error_logged()
+    {
+        var logs = new CapturedLogs();
+        var reason = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Random text: compression must not shrink the flood below the socket buffers.
+        var chunk = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12_000));
+        await using var server = await TestServer.StartLibraryAsync(
+            builder =>
+            {
+                logs.AttachTo(builder);
+                builder.Services.AddSocketIo(o =>
+                {
+                    o.WebSocketsAtConnection = webSocketsAtConnection;
+                    o.MaxQueuedPackets = 32;
+                    o.PerMessageDeflate = deflate ? new() : null;
+                });
+            },
+            app =>
+            {
+                app.UseWebSockets();
+                app.MapSocketIo("/socket.io", io => io.Of("/").OnConnection(socket =>
+                {
+                    socket.OnDisconnect(r => reason.TrySetResult(r));
+                    socket.On("flood", e =>
+                    {
+                        for (var i = 0; i < 3000 && socket.Connected; i++)
+                        {
+                            socket.Emit("big", chunk);
+                        }
+                    });
+                }));
+            });
+
+        var client = await WireWebSocket.ConnectAsync(server.Url, "/socket.io/?EIO=4&transport=websocket", deflate ? "permessage-deflate; client_max_window_bits" : null);
+        Assert.That(client.Status, Is.EqualTo(101));
+        Assert.That((await client.ReceiveAsync()).Text, Does.StartWith("0{"));
+        await client.SendTextAsync("40");
+        Assert.That((await client.ReceiveSkippingPingsAsync()).Text, Does.StartWith("40{"));
+        await client.SendTextAsync("42[\"flood\"]");
+
+        // From here on the client reads nothing.
+        Assert.That(await reason.Task.Within(), Is.EqualTo("transport error"));
+        await client.DisposeAsync();
+        await Eventually.True(() => logs.Lines.Any(l => l.Contains("Kestrel.Connections") && l.Contains("stopped")), "the connection ended on the server");
+        Assert.That(logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)), Is.Empty);
+    }
+}
