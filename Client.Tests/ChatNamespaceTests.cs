@@ -332,6 +332,36 @@ public sealed class ChatNamespaceTests
         }
     }
 
+    [Test]
+    public async Task A_message_with_half_an_emoji_is_delivered_not_refused()
+    {
+        // What socket.io-client sends for "ab😀".slice(0, 3): the lone surrogate as an escape. Before,
+        // the packet was refused and the connection closed, and the tab resent it after every reconnect.
+        await using var bob = await LoggedInAsync("bob", "general");
+        var (raw, _) = await EngineWebSocket.OpenAsync(_chat.Server.WsUrl + "/socket.io/?EIO=4&transport=websocket");
+        await using var alice = raw;
+        await alice.SendAsync("40/chat,{\"nickname\":\"alice\"}");
+        Assert.That((await alice.NextSkippingPingsAsync()).Text, Does.StartWith("40/chat,{\"sid\""));
+        await alice.SendAsync("42/chat,1[\"room:join\",{\"room\":\"general\"}]");
+        await alice.SendAsync("42/chat,2[\"message\",{\"room\":\"general\",\"text\":\"ab\\ud83d\",\"clientId\":\"half-1\"}]");
+        string? ack = null;
+        while (ack is null)
+        {
+            var text = (await alice.NextSkippingPingsAsync()).Text;
+            Assert.That(text, Is.Not.Null, "the connection was closed");
+            if (text!.StartsWith("43/chat,2", StringComparison.Ordinal))
+            {
+                ack = text;
+            }
+        }
+        Assert.That(ack, Does.Contain("\"ok\":true").And.Contain("\"text\":\"ab\\ud83d\""));
+
+        var delivered = await bob.NextAsync("message");
+        Assert.That(delivered.GetProperty("clientId").GetString(), Is.EqualTo("half-1"));
+        // As JSON (System.Text.Json will not make a .NET string of a lone surrogate): the same escape.
+        Assert.That(delivered.GetProperty("text").GetRawText(), Is.EqualTo("\"ab\\ud83d\""));
+    }
+
     private static string[] Users(JsonElement presence) => [.. presence.GetProperty("users").EnumerateArray().Select(u => u.GetString()!)];
 
     private static string[] Texts(JsonElement page) => [.. page.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()!)];
