@@ -26,7 +26,7 @@ internal sealed class MinimalJsonEncoder : JavaScriptEncoder
             {
                 return i;
             }
-            if (char.IsHighSurrogate(c) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
+            if (IsPairAt(span, i))
             {
                 i++; // a valid pair stays as it is
             }
@@ -51,6 +51,10 @@ internal sealed class MinimalJsonEncoder : JavaScriptEncoder
         _ => $"\\u{c:x4}",
     };
 
+    /// <summary>True when a high surrogate at <paramref name="i"/> is followed by its low half.</summary>
+    private static bool IsPairAt(ReadOnlySpan<char> text, int i) =>
+        char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+
     /// <summary>True when <paramref name="text"/> holds a surrogate without its other half.</summary>
     public static bool HasLoneSurrogate(string text)
     {
@@ -62,7 +66,7 @@ internal sealed class MinimalJsonEncoder : JavaScriptEncoder
         }
         for (var i = first; i < text.Length; i++)
         {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            if (IsPairAt(text, i))
             {
                 i++;
             }
@@ -85,7 +89,7 @@ internal sealed class MinimalJsonEncoder : JavaScriptEncoder
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            if (IsPairAt(text, i))
             {
                 literal.Append(c).Append(text[++i]);
             }
