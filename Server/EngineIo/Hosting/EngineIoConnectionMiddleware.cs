@@ -121,29 +121,53 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
         var webSocket = new ConnectionWebSocketFeature(connection.Transport, connection.Abort);
         var context = RequestFor(connection, head, webSocket, out var body);
         WebSocketRun? run;
-        _schemes ??= services.GetService<IAuthenticationSchemeProvider>();
-        if (_schemes is not null && await _schemes.GetDefaultAuthenticateSchemeAsync() is not null)
+        var scope = await AuthenticateAsync(context);
+        try
         {
-            // What UseAuthentication would have done for this request: the handshake's user is the
-            // default scheme's principal. Handlers may be scoped, so the request gets its own scope.
-            await using var scope = services.CreateAsyncScope();
-            context.RequestServices = scope.ServiceProvider;
-            var result = await context.AuthenticateAsync();
-            if (result.Principal is not null)
-            {
-                context.User = result.Principal;
-            }
             run = await head.Server.AnswerAsync(context);
         }
-        else
+        finally
         {
-            run = await head.Server.AnswerAsync(context);
+            if (scope is { } requestScope)
+            {
+                await requestScope.DisposeAsync();
+            }
         }
         if (!webSocket.Accepted)
         {
             await WriteRefusalAsync(connection.Transport.Output, context.Response, body);
         }
         return run;
+    }
+
+    /// <summary>
+    /// What UseAuthentication would have done for this request: with a default scheme, the
+    /// handshake's user is its principal. Handlers may be scoped, so the request gets its own scope,
+    /// returned to be disposed once the request is answered; null without a default scheme.
+    /// </summary>
+    private async Task<AsyncServiceScope?> AuthenticateAsync(HttpContext context)
+    {
+        _schemes ??= services.GetService<IAuthenticationSchemeProvider>();
+        if (_schemes is null || await _schemes.GetDefaultAuthenticateSchemeAsync() is null)
+        {
+            return null;
+        }
+        var scope = services.CreateAsyncScope();
+        try
+        {
+            context.RequestServices = scope.ServiceProvider;
+            var result = await context.AuthenticateAsync();
+            if (result.Principal is not null)
+            {
+                context.User = result.Principal;
+            }
+            return scope;
+        }
+        catch
+        {
+            await scope.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
