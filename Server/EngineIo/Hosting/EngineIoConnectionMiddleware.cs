@@ -6,9 +6,11 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SocketIoChat.EngineIo.Transports;
 using SocketIoChat.EngineIo.Transports.WebSockets;
 
@@ -23,19 +25,29 @@ namespace SocketIoChat.EngineIo.Hosting;
 /// </summary>
 internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, IServiceProvider services)
 {
-    // As long as Kestrel waits for request headers by default.
-    private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(30);
-
     private EngineServerDirectory? _directory;
     private IAuthenticationSchemeProvider? _schemes;
+    private KestrelServerLimits? _limits;
 
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
         _directory ??= (EngineServerDirectory?)services.GetService(typeof(EngineServerDirectory));
-        var head = _directory is { IsEmpty: false } directory ? await ReadHeadAsync(connection, directory) : null;
-        if (head is null)
+        if (_directory is not { IsEmpty: false } directory)
         {
             await next(connection);
+            return;
+        }
+        _limits ??= services.GetService<IOptions<KestrelServerOptions>>()?.Value.Limits ?? new KestrelServerLimits();
+        var (start, head) = await ReadHeadAsync(connection, directory, _limits);
+        if (start == ConnectionStart.Http)
+        {
+            await next(connection);
+            return;
+        }
+        if (head is null)
+        {
+            // Too slow: HTTP would restart its clocks, so the connection ends here, as Kestrel ends it.
+            await EndSlowConnectionAsync(connection, start);
             return;
         }
         var logger = head.Server.Logger;
@@ -55,46 +67,80 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
         }
     }
 
-    /// <summary>The upgrade request at the start of the connection, consumed; null when HTTP should have it.</summary>
-    private static async Task<UpgradeRequestHead?> ReadHeadAsync(ConnectionContext connection, EngineServerDirectory directory)
+    private enum ConnectionStart
+    {
+        /// <summary>An Engine.IO WebSocket upgrade, consumed.</summary>
+        Ours,
+
+        /// <summary>Anything else, nothing consumed: HTTP reads it again.</summary>
+        Http,
+
+        /// <summary>Nothing came within Kestrel's keep-alive timeout.</summary>
+        Silent,
+
+        /// <summary>The head did not end within Kestrel's request headers timeout.</summary>
+        SlowHead,
+    }
+
+    /// <summary>
+    /// Reads the start of the connection and says who serves it, with the upgrade request when it
+    /// is ours. The clocks
+    /// are Kestrel's: its keep-alive timeout for a connection that sends nothing, its request
+    /// headers timeout once the first bytes came (slowloris clients must not outlive either).
+    /// </summary>
+    private static async Task<(ConnectionStart Start, UpgradeRequestHead? Head)> ReadHeadAsync(ConnectionContext connection, EngineServerDirectory directory, KestrelServerLimits limits)
     {
         var input = connection.Transport.Input;
-        CancellationTokenSource? timeout = null;
-        try
+        using var timeout = new CancellationTokenSource(limits.KeepAliveTimeout);
+        var started = false;
+        while (true)
         {
-            while (true)
+            ReadResult result;
+            try
             {
-                ReadResult result;
-                try
-                {
-                    result = await input.ReadAsync(timeout?.Token ?? default);
-                }
-                catch (OperationCanceledException)
-                {
-                    // A slow head: HTTP goes on waiting for it with its own limits.
-                    return null;
-                }
-                var buffer = result.Buffer;
-                var verdict = Judge(buffer, directory, out var head);
-                if (verdict == HeadVerdict.Ours)
-                {
-                    input.AdvanceTo(buffer.GetPosition(head!.Length));
-                    return head;
-                }
-                if (verdict == HeadVerdict.NotOurs || result.IsCompleted || result.IsCanceled)
-                {
-                    // Nothing consumed and nothing examined: HTTP's first read returns these bytes at once.
-                    input.AdvanceTo(buffer.Start);
-                    return null;
-                }
-                input.AdvanceTo(buffer.Start, buffer.End);
-                timeout ??= new CancellationTokenSource(HeadTimeout);
+                result = await input.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                return (started ? ConnectionStart.SlowHead : ConnectionStart.Silent, null);
+            }
+            var buffer = result.Buffer;
+            var verdict = Judge(buffer, directory, out var head);
+            if (verdict == HeadVerdict.Ours)
+            {
+                input.AdvanceTo(buffer.GetPosition(head!.Length));
+                return (ConnectionStart.Ours, head);
+            }
+            if (verdict == HeadVerdict.NotOurs || result.IsCompleted || result.IsCanceled)
+            {
+                // Nothing consumed and nothing examined: HTTP's first read returns these bytes at once.
+                input.AdvanceTo(buffer.Start);
+                return (ConnectionStart.Http, null);
+            }
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (!started)
+            {
+                started = true;
+                timeout.CancelAfter(limits.RequestHeadersTimeout);
             }
         }
-        finally
+    }
+
+    /// <summary>A connection that sent nothing is closed; one that stopped mid-head gets Kestrel's 408.</summary>
+    private static async Task EndSlowConnectionAsync(ConnectionContext connection, ConnectionStart start)
+    {
+        if (start == ConnectionStart.SlowHead)
         {
-            timeout?.Dispose();
+            try
+            {
+                await connection.Transport.Output.WriteAsync("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+            {
+                // Gone already: nothing to tell.
+            }
         }
+        connection.Abort();
     }
 
     private static HeadVerdict Judge(in ReadOnlySequence<byte> buffer, EngineServerDirectory directory, out UpgradeRequestHead? head)
