@@ -16,13 +16,16 @@ public sealed class MetricsCollector : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<Measurement> _measurements = new();
 
-    /// <summary>Starts listening to the meters <paramref name="server"/> made.</summary>
-    public MetricsCollector(TestServer server)
+    /// <summary>
+    /// Starts listening to the SocketIoChat meters <paramref name="server"/> made, and to those of
+    /// its meters named in <paramref name="otherMeters"/> (e.g. Kestrel's).
+    /// </summary>
+    public MetricsCollector(TestServer server, params string[] otherMeters)
     {
         var scope = server.App.Services.GetRequiredService<IMeterFactory>();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter.Scope, scope) && instrument.Meter.Name.StartsWith("SocketIoChat.", StringComparison.Ordinal))
+            if (ReferenceEquals(instrument.Meter.Scope, scope) && (instrument.Meter.Name.StartsWith("SocketIoChat.", StringComparison.Ordinal) || otherMeters.Contains(instrument.Meter.Name)))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
