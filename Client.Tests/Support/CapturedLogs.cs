@@ -13,14 +13,14 @@ public sealed class CapturedLogs : ILoggerProvider
     public IReadOnlyList<string> Lines => [.. _lines];
 
     /// <summary>
-    /// Adds this provider to <paramref name="builder"/> at every level: the test servers' command
-    /// line sets the default level to Warning, and a provider-specific rule overrides that for this
-    /// provider only.
+    /// Adds this provider to <paramref name="builder"/> from <paramref name="minimum"/> up (every
+    /// level by default): the test servers' command line sets the default level to Warning, and a
+    /// provider-specific rule overrides that for this provider only.
     /// </summary>
-    public void AttachTo(WebApplicationBuilder builder)
+    public void AttachTo(WebApplicationBuilder builder, LogLevel minimum = LogLevel.Trace)
     {
         builder.Logging.AddProvider(this);
-        builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
+        builder.Logging.AddFilter<CapturedLogs>(null, minimum);
     }
 
     /// <inheritdoc />

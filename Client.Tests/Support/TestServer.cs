@@ -29,7 +29,14 @@ public sealed class TestServer : IAsyncDisposable
     public SocketIoServer Io => App.Services.GetRequiredService<SocketIoServer>();
 
     /// <summary>Starts the host with <paramref name="profile"/> ("default" or "conformance").</summary>
-    public static async Task<TestServer> StartAsync(string profile = "conformance", params string[] extraArgs)
+    public static Task<TestServer> StartAsync(string profile = "conformance", params string[] extraArgs) =>
+        StartAsync(profile, configure: null, extraArgs);
+
+    /// <summary>
+    /// Starts the host with <paramref name="profile"/>, letting <paramref name="configure"/> add to
+    /// its builder (e.g. <see cref="CapturedLogs"/>).
+    /// </summary>
+    public static async Task<TestServer> StartAsync(string profile, Action<WebApplicationBuilder>? configure, params string[] extraArgs)
     {
         // The default profile includes the chat; its database stays out of the user's data folder.
         string[] chatDatabase = profile == "default" && !extraArgs.Contains("--Chat:Database")
@@ -43,7 +50,7 @@ public sealed class TestServer : IAsyncDisposable
             .. chatDatabase,
             .. extraArgs,
         ];
-        return await StartAsync(SocketIoChatApp.Build(args));
+        return await StartAsync(SocketIoChatApp.Build(args, configure));
     }
 
     /// <summary>

@@ -174,6 +174,29 @@ public sealed class WireWebSocket : IAsyncDisposable
         Assert.That(read, Is.Zero, () => $"bytes after the close frame: {Convert.ToHexString(buffer, 0, read)}");
     }
 
+    /// <summary>
+    /// Reads and discards whatever the server sends until it ends the connection (or the reading
+    /// fails); returns the number of bytes read. For clients that only send.
+    /// </summary>
+    public async Task<long> DrainAsync()
+    {
+        var buffer = new byte[16 * 1024];
+        long total = 0;
+        try
+        {
+            int read;
+            while ((read = await _stream.ReadAsync(buffer)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // Reset or disposed: ended either way.
+        }
+        return total;
+    }
+
     /// <summary>Reads the next frame the server sends.</summary>
     public async Task<WireFrame> ReceiveAsync()
     {

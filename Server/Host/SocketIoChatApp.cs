@@ -15,7 +15,13 @@ namespace SocketIoChat.Host;
 public static class SocketIoChatApp
 {
     /// <summary>Builds (but does not start) the application for the given command line.</summary>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args) => Build(args, configure: null);
+
+    /// <summary>
+    /// Builds the application for the given command line, letting <paramref name="configure"/>
+    /// add to the builder (logging providers, services) after the profile's services, before it is built.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -54,6 +60,7 @@ public static class SocketIoChatApp
             socketIo.AddRedisStreamsAdapter(o => o.Configuration = redisStreams);
         }
 
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.UseDefaultFiles();
         app.UseStaticFiles();
