@@ -18,8 +18,9 @@ Result result = options.Scenario switch
     "cluster-broadcast" => await Scenarios.ClusterBroadcastAsync(options),
     "idle" => await Scenarios.IdleAsync(options),
     "connrate" => await Scenarios.ConnectRateAsync(options),
+    "storm" => await Scenarios.StormAsync(options),
     "smoke" => await Scenarios.SmokeAsync(options),
-    _ => throw new ArgumentException($"unknown scenario {options.Scenario}: echo, polling-echo, broadcast, cluster-broadcast, idle, connrate, smoke"),
+    _ => throw new ArgumentException($"unknown scenario {options.Scenario}: echo, polling-echo, broadcast, cluster-broadcast, idle, connrate, storm, smoke"),
 };
 
 process.Refresh();
@@ -35,7 +36,7 @@ namespace SocketIoChat.LoadGenerator
     /// <summary>
     /// Command-line options: <c>scenario --url U [--url2 U2] [--clients N] [--seconds S] [--messages M]
     /// [--server-pid P] [--server-pid2 P2] [--nsp /bench] [--hold S]</c>; <c>--url2</c> and <c>--server-pid2</c> name a
-    /// second server of a cluster; <c>--hold</c> keeps idle's connections open S seconds after measuring (for a heap dump).
+    /// second server of a cluster; <c>--hold</c> keeps idle's connections open S seconds after measuring (for a heap dump), and is storm's idle time.
     /// </summary>
     internal sealed record Options(string Scenario, Uri Url, int Clients, double Seconds, int Messages, int ServerPid, string Namespace, Uri? Url2 = null, int ServerPid2 = 0, double Hold = 0)
     {

@@ -247,6 +247,48 @@ internal static class Scenarios
         return new Result(true, counts.Sum() / o.Seconds, "conn/s");
     }
 
+    /// <summary>
+    /// A connection storm (docs/reliability.md): --messages cycles of connect, join, close from
+    /// --clients workers; the server's RSS after the first tenth of them, after all of them, and
+    /// after --hold seconds with nothing connected. The rate is the last over the first: how much
+    /// of what the storm took the server kept.
+    /// </summary>
+    public static async Task<Result> StormAsync(Options o)
+    {
+        if (o.ServerPid == 0)
+        {
+            throw new ArgumentException("storm needs --server-pid");
+        }
+        var done = 0;
+        var tenth = o.Messages / 10;
+        long afterTenth = 0;
+        var tenthReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        var workers = Enumerable.Range(0, o.Clients).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref done) <= o.Messages)
+            {
+                var peer = await WsPeer.ConnectAsync(o.Url, o.Namespace, limit.Token);
+                await peer.CloseAsync();
+                await peer.DisposeAsync();
+                if (Volatile.Read(ref done) == tenth)
+                {
+                    tenthReached.TrySetResult();
+                }
+            }
+        }).ToList();
+        await Task.WhenAny(tenthReached.Task, Task.WhenAll(workers));
+        afterTenth = ResidentKiB(o.ServerPid);
+        Console.Error.WriteLine($"storm: {tenth} cycles, server RSS {afterTenth / 1024.0:0.0} MiB");
+        await Task.WhenAll(workers);
+        var afterAll = ResidentKiB(o.ServerPid);
+        Console.Error.WriteLine($"storm: {o.Messages} cycles, server RSS {afterAll / 1024.0:0.0} MiB; idle for {o.Hold} s");
+        await Task.Delay(TimeSpan.FromSeconds(o.Hold));
+        var idle = ResidentKiB(o.ServerPid);
+        Console.Error.WriteLine($"storm: after {o.Hold} s idle, server RSS {idle / 1024.0:0.0} MiB ({idle / (double)afterTenth:0.000} of the first tenth)");
+        return new Result(true, idle / (double)afterTenth, "rss_idle/rss_tenth", Extra: idle / 1024.0, ExtraName: "server_rss_mib");
+    }
+
     /// <summary>A few seconds of every scenario at toy sizes: checks the generator and the server agree.</summary>
     public static async Task<Result> SmokeAsync(Options o)
     {
