@@ -28,13 +28,14 @@ public sealed class ChurnTests(string webSocketsAtConnection)
         var failures = new List<string>();
         await Task.WhenAll(Enumerable.Range(0, Parallel).Select(_ => Task.Run(async () =>
         {
-            using var http = new HttpClient { Timeout = Eventually.Limit };
+            using var v4 = new EngineHttp(server.Url, "/socket.io/");
+            using var v3 = new V3Polling(server.Url, "/socket.io/");
             int cycle;
             while ((cycle = Interlocked.Increment(ref next)) < Cycles)
             {
                 try
                 {
-                    await CycleAsync(server, http, cycle);
+                    await CycleAsync(server, v4, v3, cycle);
                 }
                 catch (Exception ex)
                 {
@@ -56,10 +57,9 @@ public sealed class ChurnTests(string webSocketsAtConnection)
 
     private const int Kinds = 7;
 
-    private static async Task CycleAsync(TestServer server, HttpClient http, int cycle)
+    private static async Task CycleAsync(TestServer server, EngineHttp v4, V3Polling v3, int cycle)
     {
         var ws = server.WsUrl + "/socket.io/?transport=websocket&EIO=";
-        var polling = server.Url + "/socket.io/?transport=polling&EIO=";
         switch (cycle % Kinds)
         {
             case 0:
@@ -97,28 +97,28 @@ public sealed class ChurnTests(string webSocketsAtConnection)
             case 3:
             {
                 // v4 polling: connected to /test, then a goodbye (the close packet).
-                var sid = await OpenPollingAsync(http, polling + "4");
-                await ExpectOkAsync(http.PostAsync(polling + "4&sid=" + sid, new StringContent("40/test,")));
-                await ExpectOkAsync(http.PostAsync(polling + "4&sid=" + sid, new StringContent("1")));
+                var sid = await v4.OpenAsync();
+                Assert.That((await v4.PostAsync(v4.PollingUrl(sid), "40/test,")).Status, Is.EqualTo(HttpStatusCode.OK));
+                Assert.That((await v4.PostAsync(v4.PollingUrl(sid), "1")).Status, Is.EqualTo(HttpStatusCode.OK));
                 break;
             }
             case 4:
             {
                 // v4 polling, abandoned after connecting: only the heartbeat can end it.
-                var sid = await OpenPollingAsync(http, polling + "4");
-                await ExpectOkAsync(http.PostAsync(polling + "4&sid=" + sid, new StringContent("40/test,")));
+                var sid = await v4.OpenAsync();
+                Assert.That((await v4.PostAsync(v4.PollingUrl(sid), "40/test,")).Status, Is.EqualTo(HttpStatusCode.OK));
                 break;
             }
             case 5:
             {
                 // v3 polling, abandoned after the handshake.
-                await OpenPollingAsync(http, polling + "3&b64=1");
+                await v3.OpenAsync();
                 break;
             }
             default:
             {
                 // v4 polling upgraded to WebSocket, then dropped.
-                var sid = await OpenPollingAsync(http, polling + "4");
+                var sid = await v4.OpenAsync();
                 var socket = await RawWebSocket.ConnectAsync(ws + "4&sid=" + sid);
                 await socket.SendAsync("2probe");
                 Assert.That((await socket.ReceiveAsync()).Text, Is.EqualTo("3probe"));
@@ -128,20 +128,5 @@ public sealed class ChurnTests(string webSocketsAtConnection)
                 break;
             }
         }
-    }
-
-    private static async Task<string> OpenPollingAsync(HttpClient http, string url)
-    {
-        var body = await ExpectOkAsync(http.GetAsync(url));
-        var start = body.IndexOf("\"sid\":\"", StringComparison.Ordinal) + 7;
-        return body[start..body.IndexOf('"', start)];
-    }
-
-    private static async Task<string> ExpectOkAsync(Task<HttpResponseMessage> request)
-    {
-        using var response = await request;
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
-        return body;
     }
 }

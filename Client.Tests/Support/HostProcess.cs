@@ -7,7 +7,7 @@ namespace SocketIoChat.Tests.Support;
 
 /// <summary>
 /// The host (SocketIoChat.Host.dll, as built beside the tests) in a process of its own, for what
-/// only a whole process shows: signals, exit codes, memory. It listens on a free port, read from
+/// only a whole process shows: signals and exit codes. It listens on a free port, read from
 /// its "Now listening on" log line. Disposing kills it if it still runs.
 /// </summary>
 public sealed partial class HostProcess : IAsyncDisposable
@@ -94,19 +94,6 @@ public sealed partial class HostProcess : IAsyncDisposable
             Assert.Fail($"the host did not exit within {limit}:\n{Output}");
         }
         return _process.ExitCode;
-    }
-
-    /// <summary>The resident set size of the process now, in bytes (Linux /proc).</summary>
-    public long ResidentBytes()
-    {
-        foreach (var line in File.ReadLines($"/proc/{Id}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        throw new InvalidOperationException("no VmRSS line");
     }
 
     /// <inheritdoc />
