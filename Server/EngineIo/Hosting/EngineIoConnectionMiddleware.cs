@@ -84,9 +84,9 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
 
     /// <summary>
     /// Reads the start of the connection and says who serves it, with the upgrade request when it
-    /// is ours. The clocks
-    /// are Kestrel's: its keep-alive timeout for a connection that sends nothing, its request
-    /// headers timeout once the first bytes came (slowloris clients must not outlive either).
+    /// is ours. The clocks are Kestrel's: its keep-alive timeout for a connection that sends
+    /// nothing, its request headers timeout once the first bytes came (slowloris clients must not
+    /// outlive either).
     /// </summary>
     private static async Task<(ConnectionStart Start, UpgradeRequestHead? Head)> ReadHeadAsync(ConnectionContext connection, EngineServerDirectory directory, KestrelServerLimits limits)
     {
