@@ -7,9 +7,9 @@ using SocketIoChat.Tests.Support;
 namespace SocketIoChat.Tests;
 
 /// <summary>
-/// A client that stops reading while the server floods it is closed by the queue bound, quietly:
-/// the session ends with "transport error" and nothing is logged as an error (no exception escapes
-/// a write loop), with and without permessage-deflate (which uses the runtime's WebSocket).
+/// A client that stops reading while the server floods it is closed quietly, by the queue bound or
+/// by the server stopping: nothing is logged as an error (no exception escapes a write loop), with
+/// and without permessage-deflate (which uses the runtime's WebSocket).
 /// </summary>
 [TestFixture(false, false)]
 [TestFixture(false, true)]
@@ -62,6 +62,68 @@ public sealed class SlowClientCloseTests(bool webSocketsAtConnection, bool defla
         Assert.That(await reason.Task.Within(), Is.EqualTo("transport error"));
         await client.DisposeAsync();
         await Eventually.True(() => logs.Lines.Any(l => l.Contains("Kestrel.Connections") && l.Contains("stopped")), "the connection ended on the server");
+        Assert.That(logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    /// <summary>
+    /// Issue 12 item 6: the server stops while its writes to clients that stopped reading wait on
+    /// full sockets, and each client had sent something after that (so its read was started after
+    /// the stuck write). The code of 2026-12-04 logged an ObjectDisposedException per client here
+    /// (the batching stream's lock was disposed under the waiting write).
+    /// </summary>
+    [Test]
+    public async Task Stopping_the_server_while_writes_wait_on_slow_clients_logs_no_error()
+    {
+        var logs = new CapturedLogs();
+        var chunk = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12_000));
+        var server = await TestServer.StartLibraryAsync(
+            builder =>
+            {
+                logs.AttachTo(builder);
+                builder.Services.AddSocketIo(o =>
+                {
+                    o.WebSocketsAtConnection = webSocketsAtConnection;
+                    o.PerMessageDeflate = deflate ? new() : null;
+                });
+            },
+            app =>
+            {
+                app.UseWebSockets();
+                app.MapSocketIo("/socket.io", io => io.Of("/").OnConnection(socket =>
+                    socket.On("flood", e =>
+                    {
+                        for (var i = 0; i < 600 && socket.Connected; i++)
+                        {
+                            socket.Emit("big", chunk);
+                        }
+                    })));
+            });
+
+        var clients = new List<WireWebSocket>();
+        try
+        {
+            for (var n = 0; n < 5; n++)
+            {
+                var client = await WireWebSocket.ConnectAsync(server.Url, "/socket.io/?EIO=4&transport=websocket", deflate ? "permessage-deflate; client_max_window_bits" : null);
+                clients.Add(client);
+                Assert.That((await client.ReceiveAsync()).Text, Does.StartWith("0{"));
+                await client.SendTextAsync("40");
+                Assert.That((await client.ReceiveSkippingPingsAsync()).Text, Does.StartWith("40{"));
+                // 7 MB to a client that reads nothing: the server's write waits on a full socket.
+                await client.SendTextAsync("42[\"flood\"]");
+                await Task.Delay(500);
+                await client.SendTextAsync("42[\"flood\"]");
+            }
+            await Task.Delay(1000);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
         Assert.That(logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)), Is.Empty);
     }
 }

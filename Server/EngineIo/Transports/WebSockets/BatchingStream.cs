@@ -100,8 +100,10 @@ internal sealed class BatchingStream(Stream inner) : Stream
     {
         if (disposing)
         {
+            // The lock is left undisposed: the WebSocket disposes this stream when its read is
+            // aborted, possibly while a write holds the lock, and that write's Release must not
+            // throw (issue 12 item 6). A SemaphoreSlim without a wait handle holds nothing to free.
             inner.Dispose();
-            _writeLock.Dispose();
         }
         base.Dispose(disposing);
     }
