@@ -1,7 +1,7 @@
 using System.Net;
 using SocketIoChat.Tests.Support;
 
-namespace SocketIoChat.Tests;
+namespace SocketIoChat.Tests.Reliability.Limits;
 
 /// <summary>The bounded outbound queue: a client that stops reading is closed, not buffered forever.</summary>
 public sealed class SlowClientTests

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using SocketIoChat.Tests.Support;
 
-namespace SocketIoChat.Tests;
+namespace SocketIoChat.Tests.Reliability.Limits;
 
 /// <summary>
 /// A polling POST is acknowledged (<c>200 ok</c>) only for a body that arrived whole and within

@@ -3,7 +3,7 @@ using SocketIoChat.EngineIo;
 using SocketIoChat.EngineIo.Hosting;
 using SocketIoChat.Tests.Support;
 
-namespace SocketIoChat.Tests;
+namespace SocketIoChat.Tests.Reliability.Limits;
 
 /// <summary>
 /// A closed session is garbage once its client is gone, long before the heartbeat deadline it had

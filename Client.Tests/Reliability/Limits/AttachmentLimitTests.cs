@@ -1,7 +1,7 @@
 using SocketIoChat.SocketIo.Protocol;
 using SocketIoChat.Tests.Support;
 
-namespace SocketIoChat.Tests;
+namespace SocketIoChat.Tests.Reliability.Limits;
 
 /// <summary>
 /// One binary packet may hold at most <c>MaxAttachments</c> (10, as the reference parser) attachments

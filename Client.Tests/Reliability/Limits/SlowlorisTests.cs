@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SocketIoChat.SocketIo.Hosting;
 using SocketIoChat.Tests.Support;
 
-namespace SocketIoChat.Tests.Reliability;
+namespace SocketIoChat.Tests.Reliability.Limits;
 
 /// <summary>
 /// Slowloris: connections that send nothing, or drip a request head a header at a time, are ended

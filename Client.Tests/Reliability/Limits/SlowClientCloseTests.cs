@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SocketIoChat.SocketIo.Hosting;
 using SocketIoChat.Tests.Support;
 
-namespace SocketIoChat.Tests;
+namespace SocketIoChat.Tests.Reliability.Limits;
 
 /// <summary>
 /// A client that stops reading while the server floods it is closed quietly, by the queue bound or
