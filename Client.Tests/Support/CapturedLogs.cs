@@ -12,6 +12,10 @@ public sealed class CapturedLogs : ILoggerProvider
     /// <summary>The lines so far, as <c>Level Category: message</c>.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
 
+    /// <summary>The lines logged at Error or Critical so far.</summary>
+    public IReadOnlyList<string> Errors =>
+        [.. _lines.Where(l => l.StartsWith("Error ", StringComparison.Ordinal) || l.StartsWith("Critical ", StringComparison.Ordinal))];
+
     /// <summary>
     /// Adds this provider to <paramref name="builder"/> from <paramref name="minimum"/> up (every
     /// level by default): the test servers' command line sets the default level to Warning, and a
