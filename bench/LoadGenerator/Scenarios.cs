@@ -259,26 +259,27 @@ internal static class Scenarios
         {
             throw new ArgumentException("storm needs --server-pid");
         }
-        var done = 0;
+        var started = 0;
+        var completed = 0;
         var tenth = o.Messages / 10;
-        long afterTenth = 0;
         var tenthReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         var workers = Enumerable.Range(0, o.Clients).Select(async _ =>
         {
-            while (Interlocked.Increment(ref done) <= o.Messages)
+            while (Interlocked.Increment(ref started) <= o.Messages)
             {
                 var peer = await WsPeer.ConnectAsync(o.Url, o.Namespace, limit.Token);
                 await peer.CloseAsync();
                 await peer.DisposeAsync();
-                if (Volatile.Read(ref done) == tenth)
+                // Counted on completion, so exactly one worker sees the tenth.
+                if (Interlocked.Increment(ref completed) == tenth)
                 {
                     tenthReached.TrySetResult();
                 }
             }
         }).ToList();
         await Task.WhenAny(tenthReached.Task, Task.WhenAll(workers));
-        afterTenth = ResidentKiB(o.ServerPid);
+        var afterTenth = ResidentKiB(o.ServerPid);
         Console.Error.WriteLine($"storm: {tenth} cycles, server RSS {afterTenth / 1024.0:0.0} MiB");
         await Task.WhenAll(workers);
         var afterAll = ResidentKiB(o.ServerPid);
