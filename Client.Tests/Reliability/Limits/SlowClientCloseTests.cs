@@ -18,8 +18,10 @@ namespace SocketIoChat.Tests.Reliability.Limits;
 [TestFixture(true, true)]
 public sealed class SlowClientCloseTests(bool webSocketsAtConnection, bool deflate)
 {
-    // Random text: compression must not shrink the flood below the socket buffers.
-    private static readonly string Chunk = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12_000));
+    // Random text: compression must not shrink the flood below the socket buffers. Several chunks
+    // in turn, each 16 KB: with context takeover one chunk repeated would be found in deflate's
+    // 32 KB window and sent as a few bytes, and the writer could then keep up with the flood.
+    private static readonly string[] Chunks = [.. Enumerable.Range(0, 4).Select(_ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(12_000)))];
 
     [Test]
     public async Task A_client_that_stops_reading_is_closed_without_an_error_logged()
@@ -75,7 +77,7 @@ public sealed class SlowClientCloseTests(bool webSocketsAtConnection, bool defla
 
     /// <summary>
     /// A server whose sockets on "/" answer "flood" with <paramref name="floods"/> emits of
-    /// <see cref="Chunk"/> (fewer once the socket is gone); <paramref name="maxQueuedPackets"/> null keeps the default.
+    /// the random chunks (fewer once the socket is gone); <paramref name="maxQueuedPackets"/> null keeps the default.
     /// </summary>
     private async Task<TestServer> StartFloodingServerAsync(CapturedLogs logs, int? maxQueuedPackets, int floods, Action<Socket>? onConnection = null) =>
         await TestServer.StartLibraryAsync(
@@ -99,7 +101,7 @@ public sealed class SlowClientCloseTests(bool webSocketsAtConnection, bool defla
                     {
                         for (var i = 0; i < floods && socket.Connected; i++)
                         {
-                            socket.Emit("big", Chunk);
+                            socket.Emit("big", Chunks[i % Chunks.Length]);
                         }
                     });
                 }));
