@@ -26,13 +26,15 @@ public sealed class WebSocketFramingTests(bool webSocketsAtConnection)
     private TestServer _server = null!;
 
     [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _server = await TestServer.StartLibraryAsync(
+    public async Task StartServer() => _server = await StartAsync(MaxHttpBufferSize);
+
+    /// <summary>An echo server; <paramref name="maxHttpBufferSize"/> null keeps the default limit.</summary>
+    private Task<TestServer> StartAsync(long? maxHttpBufferSize) =>
+        TestServer.StartLibraryAsync(
             builder => builder.Services.AddSocketIo(options =>
             {
                 options.WebSocketsAtConnection = webSocketsAtConnection;
-                options.MaxHttpBufferSize = MaxHttpBufferSize;
+                options.MaxHttpBufferSize = maxHttpBufferSize ?? options.MaxHttpBufferSize;
                 // Far beyond the waits below: a close that comes must come from the framing, not the heartbeat.
                 options.PingInterval = TimeSpan.FromMinutes(2);
             }),
@@ -45,15 +47,16 @@ public sealed class WebSocketFramingTests(bool webSocketsAtConnection)
                     socket.OnDisconnect(reason => _disconnects[socket.Id] = reason);
                 }));
             });
-    }
 
     [OneTimeTearDown]
     public async Task StopServer() => await _server.DisposeAsync();
 
     /// <summary>A WebSocket connected to <c>/</c>; returns it and the Socket.IO socket id.</summary>
-    private async Task<(WireWebSocket Socket, string Id)> ConnectAsync()
+    private Task<(WireWebSocket Socket, string Id)> ConnectAsync() => ConnectAsync(_server);
+
+    private static async Task<(WireWebSocket Socket, string Id)> ConnectAsync(TestServer server)
     {
-        var socket = await WireWebSocket.ConnectAsync(_server.Url, "/socket.io/?EIO=4&transport=websocket", null);
+        var socket = await WireWebSocket.ConnectAsync(server.Url, "/socket.io/?EIO=4&transport=websocket", null);
         Assert.That(socket.Status, Is.EqualTo(101));
         Assert.That((await socket.ReceiveAsync()).Text, Does.StartWith("0{\"sid\":"));
         await socket.SendTextAsync("40");
@@ -76,12 +79,26 @@ public sealed class WebSocketFramingTests(bool webSocketsAtConnection)
         Assert.That(received, Is.EqualTo(expected));
     }
 
-    /// <summary>The server answers with a close frame carrying <paramref name="code"/>, then ends the TCP connection.</summary>
+    /// <summary>
+    /// The server answers with a close frame carrying <paramref name="code"/>; the client answers
+    /// with its own, as clients do (RFC 6455 §5.5.1), and the server then ends the TCP connection.
+    /// </summary>
     private static async Task ExpectClosedWithAsync(WireWebSocket socket, int code)
+    {
+        await ExpectCloseFrameAsync(socket, code);
+        await AnswerCloseAndExpectEndAsync(socket);
+    }
+
+    private static async Task ExpectCloseFrameAsync(WireWebSocket socket, int code)
     {
         var before = new List<WireFrame>();
         var received = await socket.ReceiveCloseAsync(before);
         Assert.That(received, Is.EqualTo(code), () => $"close code (frames before it: {string.Join(", ", before.Select(f => $"{f.Opcode}:{f.Text}"))})");
+    }
+
+    private static async Task AnswerCloseAndExpectEndAsync(WireWebSocket socket)
+    {
+        await socket.SendAsync(ClientFrame.CloseFrame(1000));
         await socket.ExpectEndOfStreamAsync();
     }
 
@@ -243,7 +260,7 @@ public sealed class WebSocketFramingTests(bool webSocketsAtConnection)
         var before = new List<WireFrame>();
         Assert.That(await socket.ReceiveCloseAsync(before), Is.EqualTo(1002));
         Assert.That(before.Where(f => f.Opcode == 1 && f.Text != "2"), Is.Empty, "nothing was echoed");
-        await socket.ExpectEndOfStreamAsync();
+        await AnswerCloseAndExpectEndAsync(socket);
     }
 
     // ---- invalid UTF-8: 1007 ----
@@ -311,6 +328,22 @@ public sealed class WebSocketFramingTests(bool webSocketsAtConnection)
         await socket.SendTextAsync("451-[\"echo\",{\"_placeholder\":true,\"num\":0}]");
         await socket.SendAsync(ClientFrame.Fragments(ClientFrame.Binary, new byte[MaxHttpBufferSize + 1], 50));
         await ExpectClosedWithAsync(socket, 1009);
+    }
+
+    [Test]
+    public async Task Two_MB_in_64_KB_fragments_against_the_default_limit_all_go_out_and_close_1009_reaches_the_client()
+    {
+        // As reported with a ws client: the default limit (1 MB), and a client still writing when
+        // the server has had enough. If the server lets go of the connection with input unread, the
+        // kernel resets it: the client's writes fail and its 1009 is destroyed unread (ws: 1006).
+        await using var server = await StartAsync(maxHttpBufferSize: null);
+        var (socket, _) = await ConnectAsync(server);
+        await using var _ = socket;
+        var payload = Encoding.UTF8.GetBytes(Echo(new string('a', 2 * 1024 * 1024)));
+        var closeFrame = ExpectCloseFrameAsync(socket, 1009);
+        await socket.SendAsync(ClientFrame.Fragments(ClientFrame.Text, payload, payload.Length / (64 * 1024)));
+        await closeFrame;
+        await AnswerCloseAndExpectEndAsync(socket);
     }
 
     [TestCase(1L << 62)]

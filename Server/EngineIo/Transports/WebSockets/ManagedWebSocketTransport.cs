@@ -104,7 +104,40 @@ internal sealed class ManagedWebSocketTransport(EngineSession session, WebSocket
         }
         ReturnBuffer();
         await writer;
+        if (_closeStatus == WebSocketCloseStatus.MessageTooBig)
+        {
+            await DiscardUntilPeerClosesAsync();
+        }
         _abort.Dispose();
+    }
+
+    /// <summary>
+    /// After a 1009, reads on and throws away the rest of the oversize message until the peer's
+    /// close frame (or the grace period): a connection let go with unread input is reset by the
+    /// kernel, and the reset destroys our close frame before the peer has read it.
+    /// </summary>
+    private async Task DiscardUntilPeerClosesAsync()
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (socket.State == WebSocketState.CloseSent)
+            {
+                var result = await socket.ReceiveAsync(scratch, _abort.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // Reset, or the grace period is over: gone either way.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 
     /// <summary>Reads one whole message and decodes it; the packet's data is valid until the next call.</summary>

@@ -106,7 +106,7 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
         {
             return;
         }
-        var grace = _session.Server.Time.CreateTimer(static state => ((PipeWebSocketTransport)state!).Abort(), this, CloseGrace, Timeout.InfiniteTimeSpan);
+        var grace = _session.Server.Time.CreateTimer(static state => ((PipeWebSocketTransport)state!).OnGraceOver(), this, CloseGrace, Timeout.InfiniteTimeSpan);
         if (Interlocked.CompareExchange(ref _grace, grace, null) is not null)
         {
             grace.Dispose();
@@ -171,8 +171,75 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
         ArmGrace();
         TryDrain();
         await CloseFlushed().Task;
+        if (outcome is Outcome.TooLarge or Outcome.InvalidText or Outcome.ProtocolError)
+        {
+            await DiscardUntilPeerClosesAsync();
+        }
         Interlocked.Exchange(ref _grace, null)?.Dispose();
         CompletePipes();
+    }
+
+    /// <summary>
+    /// After closing on what the peer sent, reads on and throws away until the peer's close frame,
+    /// its end of the stream, or the grace timer. A peer may still be sending (the rest of an
+    /// oversize message); letting go of a connection with unread input makes the kernel answer with
+    /// a reset, and a reset destroys our close frame before the peer has read it (ws then reports
+    /// 1006 instead of 1009). The reference (ws) reads on in the same way.
+    /// </summary>
+    private async Task DiscardUntilPeerClosesAsync()
+    {
+        long skip = 0;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _input.ReadAsync();
+            }
+            catch (Exception ex) when (IsConnectionFailure(ex))
+            {
+                return;
+            }
+            var buffer = result.Buffer;
+            var closed = SkipToCloseFrame(ref buffer, ref skip);
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (closed || result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Passes over whole frames (<paramref name="skip"/> carries the payload bytes still to pass);
+    /// true at a close frame. No limit applies here: nothing is kept.
+    /// </summary>
+    private static bool SkipToCloseFrame(ref ReadOnlySequence<byte> buffer, ref long skip)
+    {
+        while (true)
+        {
+            if (skip > 0)
+            {
+                var passed = Math.Min(skip, buffer.Length);
+                buffer = buffer.Slice(passed);
+                skip -= passed;
+                if (skip > 0)
+                {
+                    return false;
+                }
+            }
+            if (!WebSocketFrame.TryRead(buffer, out var frame))
+            {
+                return false;
+            }
+            if (frame.Opcode == WebSocketOpcode.Close)
+            {
+                return true;
+            }
+            buffer = buffer.Slice(frame.HeaderLength);
+            // A length with the top bit set cannot be passed over: everything until the end is thrown away.
+            skip = frame.PayloadLength < 0 ? long.MaxValue : frame.PayloadLength;
+        }
     }
 
     private void CompletePipes()
@@ -221,6 +288,18 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
     {
         Volatile.Write(ref _started, 1);
         TryDrain();
+    }
+
+    private void OnGraceOver()
+    {
+        if (Volatile.Read(ref _closeFrame) == 2)
+        {
+            // Our close frame is out and only the discarding read is left: end it, and the
+            // connection closes in order rather than by a reset.
+            _input.CancelPendingRead();
+            return;
+        }
+        Abort();
     }
 
     private void Abort()
