@@ -63,6 +63,11 @@ internal sealed class HeartbeatScheduler : IDisposable
             {
                 Arm(next);
             }
+            else if (due is not null)
+            {
+                // Empty after a storm: give back the array that grew to the peak session count.
+                _queue.TrimExcess();
+            }
         }
         if (due is null)
         {
