@@ -35,6 +35,12 @@ public sealed class EngineOptionsTests
         await using var server = await TestServer.StartLibraryAsync(
             builder => builder.Services.AddSocketIo(o => o.Transports = ["websocket"]),
             app => app.MapSocketIo());
+        await ExpectWebSocketOnlyAsync(server);
+    }
+
+    /// <summary>Polling at <c>/socket.io/</c> is refused as an unknown transport while a WebSocket opens.</summary>
+    internal static async Task ExpectWebSocketOnlyAsync(TestServer server)
+    {
         using var http = new EngineHttp(server.Url, "/socket.io/");
         var (status, body) = await http.GetAsync(http.PollingUrl());
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));

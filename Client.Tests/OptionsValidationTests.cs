@@ -74,13 +74,7 @@ public sealed class OptionsValidationTests
     {
         // The binder alone appended: polling, websocket, websocket, and polling stayed allowed.
         await using var server = await StartAsync(new() { ["SocketIo:Transports:0"] = "websocket" });
-        using var http = new EngineHttp(server.Url, "/socket.io/");
-        var (status, body) = await http.GetAsync(http.PollingUrl());
-        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(body, Is.EqualTo("{\"code\":0,\"message\":\"Transport unknown\"}"));
-        var socket = await RawWebSocket.ConnectAsync(server.WsUrl + "/socket.io/?EIO=4&transport=websocket");
-        await using var _ = socket;
-        Assert.That((await socket.ReceiveAsync()).Text, Does.StartWith("0{"));
+        await EngineOptionsTests.ExpectWebSocketOnlyAsync(server);
     }
 
     [Test]
