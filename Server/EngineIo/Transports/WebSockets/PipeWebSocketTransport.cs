@@ -294,8 +294,9 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
     {
         if (Volatile.Read(ref _closeFrame) == 2)
         {
-            // Our close frame is out and only the discarding read is left: end it, and the
-            // connection closes in order rather than by a reset.
+            // Our close frame is out and only a read is left (the discarding one, or the read loop
+            // waiting for the client's close): end it, and the connection closes in order rather
+            // than by a reset.
             _input.CancelPendingRead();
             return;
         }
