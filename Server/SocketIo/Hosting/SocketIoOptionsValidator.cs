@@ -21,10 +21,7 @@ internal sealed class SocketIoOptionsValidator : IValidateOptions<SocketIoOption
         Positive(failures, "AckTimeout", options.AckTimeout);
         Positive(failures, "MaxHttpBufferSize", options.MaxHttpBufferSize);
         Positive(failures, "MaxQueuedPackets", options.MaxQueuedPackets);
-        if (options.MaxAttachments < 0)
-        {
-            failures.Add($"SocketIo:MaxAttachments must be 0 or more (was {options.MaxAttachments}).");
-        }
+        NotNegative(failures, "MaxAttachments", options.MaxAttachments);
         ValidateTransports(failures, options.Transports);
         ValidateOrigins(failures, options.AllowedOrigins);
         if (options.ConnectionStateRecovery is { } recovery)
