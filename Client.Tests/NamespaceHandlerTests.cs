@@ -53,7 +53,7 @@ public sealed class NamespaceHandlerTests
         var results = (JObject)outcome["results"]!;
         Assert.That(results["add"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("[42]"));
         // A DI service by type and by [FromServices], and the CancellationToken, alongside a typed object.
-        Assert.That(results["greet"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("[{\"Message\":\"Hello, Ada!\",\"NextAge\":37,\"Live\":true}]"));
+        Assert.That(results["greet"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("[{\"message\":\"Hello, Ada!\",\"nextAge\":37,\"live\":true}]"));
         // A missing argument takes the parameter's default value.
         Assert.That(results["sumDefault"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("[6]"));
         Assert.That(results["sumFactor"]!.ToString(Newtonsoft.Json.Formatting.None), Is.EqualTo("[60]"));

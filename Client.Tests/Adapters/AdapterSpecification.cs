@@ -48,7 +48,7 @@ public abstract class AdapterSpecification
     /// <summary>Client <c>i</c> is connected to server <c>i</c>.</summary>
     protected IReadOnlyList<SioClient> Clients => _clients;
 
-    private Namespace Main(int server) => _servers[server].Io.Sockets;
+    protected Namespace Main(int server) => _servers[server].Io.Sockets;
 
     [SetUp]
     public async Task StartClusterAsync()
@@ -112,7 +112,7 @@ public abstract class AdapterSpecification
     }
 
     /// <summary>The server-side socket of client <paramref name="i"/>.</summary>
-    private Socket SocketOf(int i) => Main(i).Sockets[_clients[i].Id];
+    protected Socket SocketOf(int i) => Main(i).Sockets[_clients[i].Id];
 
     private static async Task<(string Name, JArray Args)> NextEventAsync(SioClient client)
     {

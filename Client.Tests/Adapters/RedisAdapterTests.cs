@@ -1,3 +1,4 @@
+using Newtonsoft.Json.Linq;
 using SocketIoChat.Redis.Hosting;
 using SocketIoChat.SocketIo.Hosting;
 using SocketIoChat.Tests.Support;
@@ -15,6 +16,21 @@ public abstract class RedisSpecification : AdapterSpecification
     protected override async Task StartBackplaneAsync() => Redis = await RedisServer.StartAsync();
 
     protected override async ValueTask StopBackplaneAsync() => await Redis.DisposeAsync();
+
+    [Test]
+    public async Task Socket_data_fetched_from_another_server_is_written_with_the_servers_camelCase_json()
+    {
+        var last = ServerCount - 1;
+        SocketOf(last).Data["profile"] = new Profile("Ada", new() { ["Keep-Case"] = 1 });
+
+        var fetched = (await Main(0).In(Clients[last].Id).FetchSocketsAsync().Within()).Single();
+
+        // Dictionary keys are data and stay as they are; member names become camelCase.
+        Assert.That(((JToken)fetched.Data["profile"]!).ToString(Newtonsoft.Json.Formatting.None),
+            Is.EqualTo("{\"displayName\":\"Ada\",\"counters\":{\"Keep-Case\":1}}"));
+    }
+
+    private sealed record Profile(string DisplayName, Dictionary<string, int> Counters);
 }
 
 /// <summary>

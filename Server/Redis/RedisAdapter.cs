@@ -82,7 +82,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
         // Published before the local delivery, as the reference does; both start before this returns, so broadcasts keep their order.
         var published = options.Local
             ? Task.CompletedTask
-            : PublishAsync(Channels.BroadcastChannel(options.Rooms), w => ClassicMessages.WriteBroadcast(w, _uid, Namespace.Name, packet.EventName, packet.Args, WireOptions.ToWire(options)));
+            : PublishAsync(Channels.BroadcastChannel(options.Rooms), w => ClassicMessages.WriteBroadcast(w, _uid, Namespace.Name, packet.EventName, packet.Args, WireOptions.ToWire(options), Namespace.Server.JsonSerializer));
         BroadcastLocal(packet, options);
         return published;
     }
@@ -98,7 +98,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
             // The answers are wanted for as long as the caller waits (Node keeps the request as long).
             var timeout = options.Timeout ?? Namespace.Server.Options.AckTimeout;
             _ = ForgetLaterAsync(requestId, timeout);
-            var published = PublishAsync(Channels.Request, w => ClassicMessages.WriteBroadcastRequest(w, _uid, requestId, Namespace.Name, packet.EventName, packet.Args, WireOptions.ToWire(options)));
+            var published = PublishAsync(Channels.Request, w => ClassicMessages.WriteBroadcastRequest(w, _uid, requestId, Namespace.Name, packet.EventName, packet.Args, WireOptions.ToWire(options), Namespace.Server.JsonSerializer));
             clientCount(BroadcastWithAckLocal(packet, options, ack));
             await published;
             return;
@@ -189,7 +189,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
 
     /// <inheritdoc />
     public override Task ServerSideEmitAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
-        PublishAsync(Channels.Request, w => ClassicMessages.WriteServerSideEmitRequest(w, _uid, null, eventName, args));
+        PublishAsync(Channels.Request, w => ClassicMessages.WriteServerSideEmitRequest(w, _uid, null, eventName, args, Namespace.Server.JsonSerializer));
 
     /// <inheritdoc />
     /// <exception cref="TimeoutException">Not every other server answered within <paramref name="timeout"/>; the message says how many did.</exception>
@@ -201,7 +201,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
             return [];
         }
         var request = new CollectRequest(others);
-        await RequestAsync(request, id => w => ClassicMessages.WriteServerSideEmitRequest(w, _uid, id, eventName, args), timeout,
+        await RequestAsync(request, id => w => ClassicMessages.WriteServerSideEmitRequest(w, _uid, id, eventName, args, Namespace.Server.JsonSerializer), timeout,
             r => $"timeout reached: only {r.Responses.Count} responses received out of {others}", cancellationToken);
         return [.. request.Responses.Select(r => (r as ServerSideEmitResponse)?.Data ?? JValue.CreateNull())];
     }
@@ -302,7 +302,7 @@ public sealed class RedisAdapter : SessionAwareAdapter
                 DisconnectSocketsLocal(WireOptions.FromWire(options), disconnect.Close);
                 break;
             case RemoteFetchRequest { RequestId: { } id } fetch:
-                var found = FetchSocketsLocal(WireOptions.FromWire(fetch.Options)).Select(RemoteHandshake.ToInfo).ToList();
+                var found = FetchSocketsLocal(WireOptions.FromWire(fetch.Options)).Select(s => RemoteHandshake.ToInfo(s, Namespace.Server.JsonSerializer)).ToList();
                 Respond(request, w => ClassicMessages.WriteRemoteFetchResponse(w, id, found));
                 break;
             case ServerSideEmitRequest emit when emit.Data.Count > 0 && emit.Data[0].Type == JTokenType.String:

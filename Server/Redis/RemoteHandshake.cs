@@ -11,7 +11,8 @@ namespace SocketIoChat.Redis;
 /// </summary>
 internal static class RemoteHandshake
 {
-    public static RemoteSocketInfo ToInfo(RemoteSocket socket)
+    /// <summary>The socket's description; values in its data are written with <paramref name="serializer"/>.</summary>
+    public static RemoteSocketInfo ToInfo(RemoteSocket socket, Newtonsoft.Json.JsonSerializer serializer)
     {
         var h = socket.Handshake;
         var handshake = new JObject
@@ -29,7 +30,7 @@ internal static class RemoteHandshake
         var data = new JObject();
         foreach (var (key, value) in socket.Data)
         {
-            data[key] = value is null ? JValue.CreateNull() : value as JToken ?? JToken.FromObject(value);
+            data[key] = value is null ? JValue.CreateNull() : value as JToken ?? JToken.FromObject(value, serializer);
         }
         return new RemoteSocketInfo(socket.Id, handshake, [.. socket.Rooms], data);
     }

@@ -76,7 +76,7 @@ public sealed class BroadcastOperator
     public Task EmitAsync(string eventName, object?[] args, CancellationToken cancellationToken = default)
     {
         EventNames.CheckEmittable(eventName);
-        return _namespace.Adapter.BroadcastAsync(new BroadcastPacket(_namespace.Name, eventName, args, -1, Options.Compress), Options, cancellationToken);
+        return _namespace.Adapter.BroadcastAsync(new BroadcastPacket(_namespace.Name, eventName, args, -1, Options.Compress, _namespace.Server.JsonSerializer), Options, cancellationToken);
     }
 
     /// <summary>
@@ -90,7 +90,7 @@ public sealed class BroadcastOperator
         EventNames.CheckEmittable(eventName);
         var timeout = Options.Timeout ?? _namespace.Server.Options.AckTimeout;
         var collector = new BroadcastAckCollector();
-        var packet = new BroadcastPacket(_namespace.Name, eventName, args, _namespace.Server.NextAckId(), Options.Compress);
+        var packet = new BroadcastPacket(_namespace.Name, eventName, args, _namespace.Server.NextAckId(), Options.Compress, _namespace.Server.JsonSerializer);
         var started = _namespace.Server.Time.GetTimestamp();
         try
         {

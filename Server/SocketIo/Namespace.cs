@@ -284,7 +284,7 @@ public sealed class Namespace
             }
             catch (Exception ex)
             {
-                client.Refuse(Name, ex.Message, (ex as SocketIoConnectionException)?.Data);
+                client.Refuse(Name, ex.Message, (ex as SocketIoConnectionException)?.ToToken(Server.JsonSerializer));
                 return ConnectOutcome.Done;
             }
         }

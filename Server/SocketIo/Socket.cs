@@ -196,7 +196,7 @@ public sealed partial class Socket
             // it recovers this socket.
             _ownRoom ??= new BroadcastOptions(new HashSet<string>(StringComparer.Ordinal) { Id }, new HashSet<string>(StringComparer.Ordinal));
             Server.Metrics.EventSent(Namespace.Name);
-            Server.Observe(Namespace.Adapter.BroadcastAsync(new BroadcastPacket(Namespace.Name, eventName, args), _ownRoom), "emit", Namespace.Name);
+            Server.Observe(Namespace.Adapter.BroadcastAsync(new BroadcastPacket(Namespace.Name, eventName, args, serializer: Server.JsonSerializer), _ownRoom), "emit", Namespace.Name);
             return true;
         }
         if (!Connected)
@@ -205,7 +205,7 @@ public sealed partial class Socket
         }
         Server.Metrics.EventSent(Namespace.Name);
         NotifyOutgoing(eventName, args);
-        return Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, -1, eventName, args));
+        return Client.Send(SocketPacketEncoder.EncodeEvent(Server.JsonSerializer, Namespace.Name, -1, eventName, args));
     }
 
     /// <summary>Sends an event and waits for the client's acknowledgement, at most <see cref="SocketIoOptions.AckTimeout"/>.</summary>
@@ -239,7 +239,7 @@ public sealed partial class Socket
                 throw new InvalidOperationException("The socket is disconnected.");
             }
             NotifyOutgoing(eventName, args);
-            if (!Client.Send(SocketPacketEncoder.EncodeEvent(Namespace.Name, id, eventName, args)))
+            if (!Client.Send(SocketPacketEncoder.EncodeEvent(Server.JsonSerializer, Namespace.Name, id, eventName, args)))
             {
                 throw new InvalidOperationException("The socket is disconnected.");
             }

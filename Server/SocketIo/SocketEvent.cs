@@ -32,8 +32,11 @@ public sealed class SocketEvent
     /// <summary>The argument at <paramref name="index"/>, or null when there are fewer.</summary>
     public JToken? Arg(int index) => index < Args.Count ? Args[index] : null;
 
-    /// <summary>The argument at <paramref name="index"/> converted to <typeparamref name="T"/>.</summary>
-    public T? Arg<T>(int index) => index < Args.Count ? Args[index].ToObject<T>() : default;
+    /// <summary>
+    /// The argument at <paramref name="index"/> converted to <typeparamref name="T"/> with the
+    /// server's <see cref="SocketIoServer.JsonSerializer"/>, or default when there are fewer.
+    /// </summary>
+    public T? Arg<T>(int index) => index < Args.Count ? Args[index].ToObject<T>(Socket.Server.JsonSerializer) : default;
 
     /// <summary>
     /// Answers the client's acknowledgement with <paramref name="args"/>. Only the first call is sent;
@@ -45,7 +48,7 @@ public sealed class SocketEvent
         {
             return false;
         }
-        var packet = SocketPacketEncoder.EncodeAck(Socket.Namespace.Name, _ackId, args);
+        var packet = SocketPacketEncoder.EncodeAck(Socket.Server.JsonSerializer, Socket.Namespace.Name, _ackId, args);
         return Socket.Client.Send(packet);
     }
 }

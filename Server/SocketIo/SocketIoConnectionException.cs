@@ -1,4 +1,5 @@
 using Newtonsoft.Json.Linq;
+using SocketIoChat.SocketIo.Protocol;
 
 namespace SocketIoChat.SocketIo;
 
@@ -8,6 +9,16 @@ namespace SocketIoChat.SocketIo;
 /// </summary>
 public sealed class SocketIoConnectionException(string message, object? data = null) : Exception(message)
 {
-    /// <summary>Extra details sent to the client as <c>data</c>.</summary>
-    public new JToken? Data { get; } = data is null ? null : JToken.FromObject(data);
+    /// <summary>
+    /// Extra details sent to the client as <c>data</c>, as written with the default JSON settings
+    /// (<see cref="SocketIoJson.CreateDefaultSettings"/>); the server itself writes them with its
+    /// own <see cref="SocketIoServer.JsonSerializer"/>.
+    /// </summary>
+    public new JToken? Data => ToToken(SocketPacketEncoder.DefaultSerializer);
+
+    /// <summary>The details as given, before any conversion.</summary>
+    internal object? Value { get; } = data;
+
+    internal JToken? ToToken(Newtonsoft.Json.JsonSerializer serializer) =>
+        Value is null ? null : Value as JToken ?? JToken.FromObject(Value, serializer);
 }

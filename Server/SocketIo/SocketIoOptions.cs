@@ -1,3 +1,4 @@
+using Newtonsoft.Json;
 using SocketIoChat.EngineIo;
 
 namespace SocketIoChat.SocketIo;
@@ -45,4 +46,13 @@ public sealed class SocketIoOptions : EngineIoOptions
     /// by default the <c>socket.io-client</c> folder next to the application.
     /// </summary>
     public string? ClientScriptDirectory { get; set; }
+
+    /// <summary>
+    /// How C# values become JSON for clients and how typed handler parameters are read, with
+    /// Newtonsoft.Json. Default <see cref="SocketIoJson.CreateDefaultSettings"/> (camelCase property
+    /// names); set <c>ContractResolver = new DefaultContractResolver()</c> to keep the C# names.
+    /// Tokens (<c>JToken</c>), strings, numbers, booleans and <c>byte[]</c> are written as they are.
+    /// Read once, when the server starts.
+    /// </summary>
+    public JsonSerializerSettings JsonSerializerSettings { get; set; } = SocketIoJson.CreateDefaultSettings();
 }

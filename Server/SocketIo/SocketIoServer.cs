@@ -35,6 +35,7 @@ public sealed class SocketIoServer : IEngineConnectionHandler, IAsyncDisposable
         Logger = loggerFactory.CreateLogger("SocketIoChat.SocketIo");
         Time = time ?? TimeProvider.System;
         AdapterFactory = adapterFactory ?? DefaultAdapterFactory.Instance;
+        JsonSerializer = Newtonsoft.Json.JsonSerializer.Create(Options.JsonSerializerSettings);
         Sockets = Of("/");
     }
 
@@ -45,6 +46,12 @@ public sealed class SocketIoServer : IEngineConnectionHandler, IAsyncDisposable
     public SocketIoOptions Options { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>
+    /// The serializer made from <see cref="SocketIoOptions.JsonSerializerSettings"/>: what every emit,
+    /// acknowledgement and typed handler parameter of this server goes through (adapters use it too).
+    /// </summary>
+    public Newtonsoft.Json.JsonSerializer JsonSerializer { get; }
 
     /// <summary>The clock of every timeout and timer of the server (and of its adapters).</summary>
     public TimeProvider Time { get; }

@@ -96,12 +96,12 @@ internal static class ClusterMessages
     }
 
     /// <summary>A packet as the ClusterAdapter carries it: <c>{type:2, data:[event, ...args]}</c> (no nsp: the envelope has it).</summary>
-    public static JObject Packet(string eventName, IReadOnlyList<object?> args)
+    public static JObject Packet(string eventName, IReadOnlyList<object?> args, Newtonsoft.Json.JsonSerializer serializer)
     {
         var data = new JArray(eventName);
         foreach (var arg in args)
         {
-            data.Add(ToToken(arg));
+            data.Add(ToToken(arg, serializer));
         }
         return new JObject { ["type"] = ClassicMessages.EventPacketType, ["data"] = data };
     }
@@ -125,12 +125,12 @@ internal static class ClusterMessages
         return new JObject { ["rooms"] = new JArray(options.Rooms.Distinct()), ["except"] = new JArray(options.Except.Distinct()), ["flags"] = flags };
     }
 
-    /// <summary>An emit argument as a token; <c>byte[]</c> stays binary.</summary>
-    public static JToken ToToken(object? value) => value switch
+    /// <summary>An emit argument as a token, C# objects written with <paramref name="serializer"/>; <c>byte[]</c> stays binary.</summary>
+    public static JToken ToToken(object? value, Newtonsoft.Json.JsonSerializer serializer) => value switch
     {
         null => JValue.CreateNull(),
         JToken token => token,
-        _ => JToken.FromObject(value),
+        _ => JToken.FromObject(value, serializer),
     };
 
     private static bool HasBinary(JToken token) => token.Type switch

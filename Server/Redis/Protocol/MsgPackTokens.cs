@@ -31,7 +31,8 @@ internal static class MsgPackTokens
     /// <summary>The deepest nesting of maps and arrays read or written (a map at top level is depth 1).</summary>
     public const int MaxDepth = 128;
 
-    private static readonly JsonSerializer DefaultSerializer = JsonSerializer.CreateDefault();
+    // Without a server's serializer (the emitter): the server's default conventions (camelCase).
+    private static readonly JsonSerializer DefaultSerializer = JsonSerializer.Create(SocketIoChat.SocketIo.SocketIoJson.CreateDefaultSettings());
 
     // ---------------------------------------------------------------- reading
 

@@ -22,7 +22,8 @@ namespace SocketIoChat.Redis.Protocol;
 /// </remarks>
 internal static class NodeJson
 {
-    private static readonly JsonSerializer DefaultSerializer = JsonSerializer.CreateDefault();
+    // Without a server's serializer (the emitter): the server's default conventions (camelCase).
+    private static readonly JsonSerializer DefaultSerializer = JsonSerializer.Create(SocketIoChat.SocketIo.SocketIoJson.CreateDefaultSettings());
 
     private static readonly JsonLoadSettings LoadSettings = new()
     {

@@ -25,7 +25,7 @@ public sealed partial class RedisStreamsAdapter
         var data = new JObject();
         foreach (var (key, value) in session.Data)
         {
-            data[key] = ClusterMessages.ToToken(value);
+            data[key] = ClusterMessages.ToToken(value, Namespace.Server.JsonSerializer);
         }
         var encoded = MsgPackTokens.Encode(new JObject
         {

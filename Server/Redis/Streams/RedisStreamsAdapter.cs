@@ -85,7 +85,7 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
         var added = AddToStreamAsync(ClusterMessageType.Broadcast, new JObject
         {
             ["opts"] = ClusterMessages.Options(WireOptions.ToWire(options)),
-            ["packet"] = ClusterMessages.Packet(packet.EventName, packet.Args),
+            ["packet"] = ClusterMessages.Packet(packet.EventName, packet.Args, Namespace.Server.JsonSerializer),
         });
         // The entry id is the offset this server's own recipients get too: the local delivery
         // waits for it, and deliveries are chained so that broadcasts keep their order.
@@ -146,7 +146,7 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
             var published = PublishAsync(_publicChannel, ClusterMessageType.Broadcast, new JObject
             {
                 ["opts"] = ClusterMessages.Options(WireOptions.ToWire(options)),
-                ["packet"] = ClusterMessages.Packet(packet.EventName, packet.Args),
+                ["packet"] = ClusterMessages.Packet(packet.EventName, packet.Args, Namespace.Server.JsonSerializer),
                 ["requestId"] = requestId,
             });
             clientCount(BroadcastWithAckLocal(packet, options, ack));
@@ -241,12 +241,12 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
         return [.. responses.Select(r => r.Data["packet"] ?? JValue.CreateNull())];
     }
 
-    private static JArray ServerSidePacket(string eventName, object?[] args)
+    private JArray ServerSidePacket(string eventName, object?[] args)
     {
         var packet = new JArray(eventName);
         foreach (var arg in args)
         {
-            packet.Add(ClusterMessages.ToToken(arg));
+            packet.Add(ClusterMessages.ToToken(arg, Namespace.Server.JsonSerializer));
         }
         return packet;
     }
@@ -427,9 +427,9 @@ public sealed partial class RedisStreamsAdapter : SocketIoAdapter
     private bool KeepsOffset(BroadcastPacket packet, BroadcastOptions options) =>
         Namespace.Recovery is not null && packet.AckId < 0 && !options.Volatile;
 
-    private static JObject ToJson(RemoteSocket socket)
+    private JObject ToJson(RemoteSocket socket)
     {
-        var info = RemoteHandshake.ToInfo(socket);
+        var info = RemoteHandshake.ToInfo(socket, Namespace.Server.JsonSerializer);
         return new JObject { ["id"] = info.Id, ["handshake"] = info.Handshake, ["rooms"] = new JArray(info.Rooms), ["data"] = info.Data };
     }
 

@@ -11,11 +11,18 @@ public sealed class BroadcastPacket
 {
     private readonly object?[] _args;
     private readonly bool _compress;
+    private readonly Newtonsoft.Json.JsonSerializer _serializer;
     private EngineMessage[]? _messages;
 
-    /// <summary>Describes the event for <paramref name="nsp"/>; <paramref name="ackId"/> is -1 without acknowledgement.</summary>
-    public BroadcastPacket(string nsp, string eventName, object?[] args, long ackId = -1, bool compress = true)
+    /// <summary>
+    /// Describes the event for <paramref name="nsp"/>; <paramref name="ackId"/> is -1 without
+    /// acknowledgement. C# objects among <paramref name="args"/> are written with
+    /// <paramref name="serializer"/> (the server's <see cref="SocketIoServer.JsonSerializer"/>;
+    /// by default one with <see cref="SocketIoJson.CreateDefaultSettings"/>).
+    /// </summary>
+    public BroadcastPacket(string nsp, string eventName, object?[] args, long ackId = -1, bool compress = true, Newtonsoft.Json.JsonSerializer? serializer = null)
     {
+        _serializer = serializer ?? SocketPacketEncoder.DefaultSerializer;
         Namespace = nsp;
         EventName = eventName;
         _args = args;
@@ -59,5 +66,5 @@ public sealed class BroadcastPacket
     }
 
     private EngineMessage[] Encode() =>
-        SocketPacketEncoder.EncodeEvent(Namespace, AckId, EventName, _args, _compress, Offset);
+        SocketPacketEncoder.EncodeEvent(_serializer, Namespace, AckId, EventName, _args, _compress, Offset);
 }

@@ -7,10 +7,6 @@ namespace SocketIoChat.SocketIo.Handlers;
 /// <summary>The conversions the compiled invokers call, one generic instantiation per parameter type.</summary>
 internal static class ArgumentBinder
 {
-    // The same default settings the packet encoder writes with, so what a handler returns and what
-    // it receives round-trip alike.
-    private static readonly JsonSerializer Serializer = JsonSerializer.CreateDefault();
-
     /// <summary>
     /// The event argument at <paramref name="index"/> as a <typeparamref name="T"/>; a missing one
     /// is <paramref name="fallback"/> (the parameter's default value, or default of T).
@@ -29,7 +25,7 @@ internal static class ArgumentBinder
         }
         try
         {
-            return token.ToObject<T>(Serializer)!;
+            return token.ToObject<T>(e.Socket.Server.JsonSerializer)!;
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or FormatException or InvalidCastException or OverflowException)
         {

@@ -42,6 +42,10 @@ internal sealed class SocketIoOptionsValidator : IValidateOptions<SocketIoOption
         {
             failures.Add("SocketIo:Cookie:Name must not be empty.");
         }
+        if (options.JsonSerializerSettings is null)
+        {
+            failures.Add("SocketIo:JsonSerializerSettings must not be null (start from SocketIoJson.CreateDefaultSettings()).");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -22,7 +22,8 @@ internal static class SocketPacketEncoder
         SkipValidation = true,
     };
 
-    private static readonly Newtonsoft.Json.JsonSerializer Serializer = Newtonsoft.Json.JsonSerializer.CreateDefault();
+    /// <summary>For callers without a server (a packet built by hand): the server's default settings.</summary>
+    internal static readonly Newtonsoft.Json.JsonSerializer DefaultSerializer = Newtonsoft.Json.JsonSerializer.Create(SocketIoJson.CreateDefaultSettings());
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_json;
@@ -32,20 +33,20 @@ internal static class SocketPacketEncoder
 
     /// <summary>Encodes a packet whose payload is already a token (or none).</summary>
     public static EngineMessage[] Encode(SocketPacketType type, string nsp, long id, JToken? data) =>
-        Build(type, nsp, id, data, null, null);
+        Build(DefaultSerializer, type, nsp, id, data, null, null);
 
     /// <summary>
     /// Encodes an EVENT: <c>[eventName, ...args]</c>; binary arguments make it a BINARY_EVENT. A
     /// <paramref name="offset"/> (connection state recovery) is appended as a last, plain string argument.
     /// </summary>
-    public static EngineMessage[] EncodeEvent(string nsp, long id, string eventName, object?[] args, bool compress = true, string? offset = null) =>
-        Build(SocketPacketType.Event, nsp, id, null, eventName, args, compress, offset);
+    public static EngineMessage[] EncodeEvent(Newtonsoft.Json.JsonSerializer serializer, string nsp, long id, string eventName, object?[] args, bool compress = true, string? offset = null) =>
+        Build(serializer, SocketPacketType.Event, nsp, id, null, eventName, args, compress, offset);
 
     /// <summary>Encodes an ACK: <c>[...args]</c>; binary arguments make it a BINARY_ACK.</summary>
-    public static EngineMessage[] EncodeAck(string nsp, long id, object?[] args) =>
-        Build(SocketPacketType.Ack, nsp, id, null, null, args);
+    public static EngineMessage[] EncodeAck(Newtonsoft.Json.JsonSerializer serializer, string nsp, long id, object?[] args) =>
+        Build(serializer, SocketPacketType.Ack, nsp, id, null, null, args);
 
-    private static EngineMessage[] Build(SocketPacketType type, string nsp, long id, JToken? data, string? eventName, object?[]? args, bool compress = true, string? offset = null)
+    private static EngineMessage[] Build(Newtonsoft.Json.JsonSerializer serializer, SocketPacketType type, string nsp, long id, JToken? data, string? eventName, object?[]? args, bool compress = true, string? offset = null)
     {
         // Reuse this thread's buffer and writer, unless a custom converter emits while we encode.
         var json = t_json ?? new ArrayBufferWriter<byte>(256);
@@ -66,7 +67,7 @@ internal static class SocketPacketEncoder
                 }
                 foreach (var arg in args)
                 {
-                    WriteValue(writer, arg, ref attachments);
+                    WriteValue(writer, serializer, arg, ref attachments);
                 }
                 if (offset is not null)
                 {
@@ -138,7 +139,7 @@ internal static class SocketPacketEncoder
         return frame;
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, object? value, ref List<byte[]>? attachments)
+    private static void WriteValue(Utf8JsonWriter writer, Newtonsoft.Json.JsonSerializer serializer, object? value, ref List<byte[]>? attachments)
     {
         switch (value)
         {
@@ -171,7 +172,7 @@ internal static class SocketPacketEncoder
                 break;
             default:
                 // Anything else goes through Newtonsoft.Json, so its attributes and converters apply.
-                WriteToken(writer, JToken.FromObject(value, Serializer), ref attachments);
+                WriteToken(writer, JToken.FromObject(value, serializer), ref attachments);
                 break;
         }
     }
