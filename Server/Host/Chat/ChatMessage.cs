@@ -1,5 +1,3 @@
-using Newtonsoft.Json.Linq;
-
 namespace SocketIoChat.Host.Chat;
 
 /// <summary>A stored chat message, in a room or between two users.</summary>
@@ -13,21 +11,12 @@ namespace SocketIoChat.Host.Chat;
 public sealed record ChatMessage(long Id, string? Room, string? Recipient, string Author, string Text, DateTimeOffset SentAt, string? ClientId)
 {
     /// <summary>The message as sent to clients.</summary>
-    public JObject ToJson() => new()
-    {
-        ["id"] = Id,
-        ["room"] = Room,
-        ["to"] = Recipient,
-        ["author"] = Author,
-        ["text"] = Text,
-        ["sentAt"] = SentAt.ToUnixTimeMilliseconds(),
-        ["clientId"] = ClientId,
-    };
+    public MessageView ToView() => new(Id, Room, Recipient, Author, Text, SentAt.ToUnixTimeMilliseconds(), ClientId);
 }
 
 /// <summary>A page of messages, oldest first, and whether older ones exist.</summary>
 public sealed record ChatPage(IReadOnlyList<ChatMessage> Messages, bool HasMore)
 {
-    /// <summary>The messages as a JSON array, oldest first.</summary>
-    public JArray MessagesJson() => new(Messages.Select(m => m.ToJson()));
+    /// <summary>The messages as clients see them, oldest first.</summary>
+    public MessageView[] Views() => [.. Messages.Select(m => m.ToView())];
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Threading.RateLimiting;
@@ -117,7 +118,7 @@ public sealed partial class ChatServer : IDisposable
         socket.On("logout", e => Guard(e, () =>
         {
             _sessions.MarkLoggedOut(session);
-            return Task.FromResult(Ok([]));
+            return Task.FromResult<object?>(new OkAnswer());
         }));
 
         string[] chatRooms = [];
@@ -138,7 +139,7 @@ public sealed partial class ChatServer : IDisposable
         socket.Join(UserKey(session.Nickname));
         // Seen before welcomed: whatever the client does next finds the user with a last-seen time.
         await TouchAsync(session.Nickname);
-        socket.Emit("session", new JObject { ["nickname"] = session.Nickname, ["token"] = session.Token });
+        socket.Emit("session", new SessionView(session.Nickname, session.Token));
         socket.Emit("rooms", RoomList());
     }
 
@@ -154,13 +155,14 @@ public sealed partial class ChatServer : IDisposable
         }
     }
 
-    private JArray RoomList() => new(_rooms.Values.Order(StringComparer.OrdinalIgnoreCase).Select(r => new JObject { ["name"] = r }));
+    // A list, not an array: an array would be spread into the emit's params as separate arguments.
+    private List<RoomEntry> RoomList() => [.. _rooms.Values.Order(StringComparer.OrdinalIgnoreCase).Select(r => new RoomEntry(r))];
 
     /// <summary>
     /// After a (re)connect: joins the rooms the client had open and sends what it missed in each
     /// (after the last id it has) plus direct messages after <c>dmAfter</c>.
     /// </summary>
-    private async Task<JObject> SyncAsync(Namespace ns, Socket socket, ChatSession session, SocketEvent e)
+    private async Task<object?> SyncAsync(Namespace ns, Socket socket, ChatSession session, SocketEvent e)
     {
         var data = e.Arg(0) as JObject ?? [];
         var wanted = new List<(string Room, long? After)>();
@@ -178,31 +180,25 @@ public sealed partial class ChatServer : IDisposable
             socket.Join(RoomKey(room));
         }
         var lastId = await _store.LastMessageIdAsync();
-        var rooms = new JArray();
+        var rooms = new List<RoomState>();
         foreach (var (room, after) in wanted)
         {
             var page = after is { } a
                 ? await _store.RoomMessagesAfterAsync(room, a, SyncLimit)
                 : await _store.RoomHistoryAsync(room, null, _options.HistoryPageSize);
-            rooms.Add(new JObject
-            {
-                ["room"] = room,
-                ["messages"] = page.MessagesJson(),
-                ["hasMore"] = after is null && page.HasMore,
-                ["users"] = Users(ns, room),
-            });
+            rooms.Add(new RoomState(room, page.Views(), after is null && page.HasMore, Users(ns, room)));
         }
         var direct = Number(data, "dmAfter") is { } dmAfter
-            ? (await _store.DirectMessagesAfterAsync(session.Nickname, dmAfter, SyncLimit)).MessagesJson()
+            ? (await _store.DirectMessagesAfterAsync(session.Nickname, dmAfter, SyncLimit)).Views()
             : [];
         foreach (var (room, _) in wanted)
         {
             EmitPresence(ns, RoomKey(room));
         }
-        return Ok(new JObject { ["rooms"] = rooms, ["direct"] = direct, ["lastId"] = lastId });
+        return new SyncAnswer(true, rooms, direct, lastId);
     }
 
-    private async Task<JObject> JoinAsync(Namespace ns, Socket socket, SocketEvent e)
+    private async Task<object?> JoinAsync(Namespace ns, Socket socket, SocketEvent e)
     {
         if (!TryRoom(e, out var room, out var refusal))
         {
@@ -211,21 +207,21 @@ public sealed partial class ChatServer : IDisposable
         socket.Join(RoomKey(room));
         var page = await _store.RoomHistoryAsync(room, null, _options.HistoryPageSize);
         EmitPresence(ns, RoomKey(room));
-        return Ok(new JObject { ["room"] = room, ["messages"] = page.MessagesJson(), ["hasMore"] = page.HasMore, ["users"] = Users(ns, room) });
+        return new RoomAnswer(true, room, page.Views(), page.HasMore, Users(ns, room));
     }
 
-    private Task<JObject> LeaveAsync(Namespace ns, Socket socket, SocketEvent e)
+    private Task<object?> LeaveAsync(Namespace ns, Socket socket, SocketEvent e)
     {
         if (!TryRoom(e, out var room, out var refusal))
         {
-            return Task.FromResult(refusal);
+            return Task.FromResult<object?>(refusal);
         }
         socket.Leave(RoomKey(room));
         EmitPresence(ns, RoomKey(room));
-        return Task.FromResult(Ok(new JObject { ["room"] = room }));
+        return Task.FromResult<object?>(new LeaveAnswer(true, room));
     }
 
-    private async Task<JObject> CreateRoomAsync(Namespace ns, Socket socket, ChatSession session, SocketEvent e)
+    private async Task<object?> CreateRoomAsync(Namespace ns, Socket socket, ChatSession session, SocketEvent e)
     {
         var name = (Text(e.Arg(0) as JObject, "room") ?? "").Trim();
         if (!RoomNamePattern().IsMatch(name))
@@ -240,10 +236,10 @@ public sealed partial class ChatServer : IDisposable
         ns.Emit("rooms", RoomList());
         socket.Join(RoomKey(name));
         EmitPresence(ns, RoomKey(name));
-        return Ok(new JObject { ["room"] = name, ["messages"] = new JArray(), ["hasMore"] = false, ["users"] = Users(ns, name) });
+        return new RoomAnswer(true, name, [], false, Users(ns, name));
     }
 
-    private async Task<JObject> OpenDirectAsync(ChatSession session, SocketEvent e)
+    private async Task<object?> OpenDirectAsync(ChatSession session, SocketEvent e)
     {
         if (!TryUser(e.Arg(0) as JObject, session, out var other, out var refusal))
         {
@@ -251,17 +247,10 @@ public sealed partial class ChatServer : IDisposable
         }
         var page = await _store.DirectHistoryAsync(session.Nickname, other, null, _options.HistoryPageSize);
         var lastSeen = await _store.LastSeenAsync(other);
-        return Ok(new JObject
-        {
-            ["with"] = other,
-            ["online"] = _sessions.IsOnline(other),
-            ["lastSeen"] = lastSeen?.ToUnixTimeMilliseconds(),
-            ["messages"] = page.MessagesJson(),
-            ["hasMore"] = page.HasMore,
-        });
+        return new DirectAnswer(true, other, _sessions.IsOnline(other), lastSeen?.ToUnixTimeMilliseconds(), page.Views(), page.HasMore);
     }
 
-    private async Task<JObject> HistoryAsync(ChatSession session, SocketEvent e)
+    private async Task<object?> HistoryAsync(ChatSession session, SocketEvent e)
     {
         var data = e.Arg(0) as JObject;
         var before = Number(data, "before");
@@ -282,10 +271,10 @@ public sealed partial class ChatServer : IDisposable
             }
             page = await _store.RoomHistoryAsync(room, before, _options.HistoryPageSize);
         }
-        return Ok(new JObject { ["messages"] = page.MessagesJson(), ["hasMore"] = page.HasMore });
+        return new HistoryAnswer(true, page.Views(), page.HasMore);
     }
 
-    private async Task<JObject> SendAsync(Socket socket, ChatSession session, SocketEvent e)
+    private async Task<object?> SendAsync(Socket socket, ChatSession session, SocketEvent e)
     {
         // Everything up to the lock runs synchronously, in the order the client sent its
         // messages, so they are stored in that order too.
@@ -333,16 +322,16 @@ public sealed partial class ChatServer : IDisposable
         try
         {
             var (message, added) = await _store.AddMessageAsync(room, recipient, session.Nickname, text, clientId, _time.GetUtcNow());
+            var view = message.ToView();
             if (added)
             {
-                var json = message.ToJson();
                 // The sender's socket gets the message in its acknowledgement; its other tabs get the broadcast.
                 var targets = room is not null ? socket.To(RoomKey(room)) : socket.To(UserKey(recipient!), UserKey(session.Nickname));
-                targets.Emit("message", json);
+                targets.Emit("message", view);
             }
             // Acknowledged under the lock too: the sender sees its message in id order with the broadcasts.
-            e.Ack(Ok(new JObject { ["message"] = message.ToJson() }));
-            return [];
+            e.Ack(new SentAnswer(true, view));
+            return null;
         }
         finally
         {
@@ -350,7 +339,7 @@ public sealed partial class ChatServer : IDisposable
         }
     }
 
-    private Task<JObject> Typing(Socket socket, ChatSession session, SocketEvent e)
+    private Task<object?> Typing(Socket socket, ChatSession session, SocketEvent e)
     {
         var data = e.Arg(0) as JObject;
         var typing = data?["typing"]?.Type == JTokenType.Boolean && data["typing"]!.Value<bool>();
@@ -358,25 +347,25 @@ public sealed partial class ChatServer : IDisposable
         {
             if (TryUser(data, session, out var other, out _))
             {
-                socket.To(UserKey(other)).Emit("typing", new JObject { ["room"] = null, ["from"] = session.Nickname, ["nickname"] = session.Nickname, ["typing"] = typing });
+                socket.To(UserKey(other)).Emit("typing", new TypingView(null, session.Nickname, session.Nickname, typing));
             }
         }
         else if (Text(data, "room") is { } name && _rooms.TryGetValue(name.ToLowerInvariant(), out var room) && socket.Rooms.Contains(RoomKey(room)))
         {
-            socket.To(RoomKey(room)).Emit("typing", new JObject { ["room"] = room, ["nickname"] = session.Nickname, ["typing"] = typing });
+            socket.To(RoomKey(room)).Emit("typing", new TypingView(room, null, session.Nickname, typing));
         }
-        return Task.FromResult<JObject>([]);
+        return Task.FromResult<object?>(null);
     }
 
     private void EmitPresence(Namespace ns, string roomKey)
     {
         if (_rooms.TryGetValue(roomKey["room:".Length..], out var room))
         {
-            ns.To(roomKey).Emit("presence", new JObject { ["room"] = room, ["users"] = Users(ns, room) });
+            ns.To(roomKey).Emit("presence", new PresenceView(room, Users(ns, room)));
         }
     }
 
-    private static JArray Users(Namespace ns, string room)
+    private static string[] Users(Namespace ns, string room)
     {
         var names = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var id in ns.To(RoomKey(room)).SocketIds())
@@ -386,16 +375,16 @@ public sealed partial class ChatServer : IDisposable
                 names.Add(session.Nickname);
             }
         }
-        return new JArray(names);
+        return [.. names];
     }
 
-    private bool TryRoom(SocketEvent e, out string room, out JObject refusal)
+    private bool TryRoom(SocketEvent e, out string room, [NotNullWhen(false)] out RefusalAnswer? refusal)
     {
         var name = Text(e.Arg(0) as JObject, "room");
         if (name is not null && _rooms.TryGetValue(name.ToLowerInvariant(), out var known))
         {
             room = known;
-            refusal = [];
+            refusal = null;
             return true;
         }
         room = "";
@@ -403,14 +392,14 @@ public sealed partial class ChatServer : IDisposable
         return false;
     }
 
-    private bool TryUser(JObject? data, ChatSession session, out string user, out JObject refusal)
+    private bool TryUser(JObject? data, ChatSession session, out string user, [NotNullWhen(false)] out RefusalAnswer? refusal)
     {
         var name = Text(data, "to") ?? Text(data, "with");
         if (name is not null && _users.TryGetValue(name.ToLowerInvariant(), out var known)
             && !string.Equals(known, session.Nickname, StringComparison.OrdinalIgnoreCase))
         {
             user = known;
-            refusal = [];
+            refusal = null;
             return true;
         }
         user = "";
@@ -419,9 +408,9 @@ public sealed partial class ChatServer : IDisposable
     }
 
     /// <summary>Runs a handler and answers its acknowledgement; a failure is logged and answered, never thrown.</summary>
-    private async Task Guard(SocketEvent e, Func<Task<JObject>> handler)
+    private async Task Guard(SocketEvent e, Func<Task<object?>> handler)
     {
-        JObject answer;
+        object? answer;
         try
         {
             answer = await handler();
@@ -431,19 +420,14 @@ public sealed partial class ChatServer : IDisposable
             ChatLog.HandlerFailed(_logger, e.Name, ex);
             answer = Refuse("server_error", "Something went wrong on the server; please try again.");
         }
-        if (answer.Count > 0)
+        // Null: the handler answered itself, or the event has no answer.
+        if (answer is not null)
         {
             e.Ack(answer);
         }
     }
 
-    private static JObject Ok(JObject body)
-    {
-        body.AddFirst(new JProperty("ok", true));
-        return body;
-    }
-
-    private static JObject Refuse(string code, string error) => new() { ["ok"] = false, ["code"] = code, ["error"] = error };
+    private static RefusalAnswer Refuse(string code, string error) => new(false, code, error);
 
     private static string? Text(JObject? data, string name) =>
         data?[name] is { Type: JTokenType.String } token ? token.Value<string>() : null;
