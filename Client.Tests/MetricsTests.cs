@@ -110,6 +110,42 @@ public sealed class MetricsTests
     }
 
     [Test]
+    public async Task Payload_bytes_are_counted_per_transport_and_a_closed_session_records_how_long_it_lasted()
+    {
+        await using var server = await StartAsync();
+        using var metrics = new MetricsCollector(server);
+        var (socket, _) = await RawSocketIo.ConnectAsync(server, Nsp);
+        await using (socket)
+        {
+            var receivedBefore = metrics.Sum("engineio.bytes.received", ("engineio.transport", "websocket"));
+            var sentBefore = metrics.Sum("engineio.bytes.sent", ("engineio.transport", "websocket"));
+            const string hello = $"42{Nsp},[\"hello\",\"héllo\"]";
+            await socket.SendAsync(hello);
+            Assert.That(await socket.ReceiveTextSkippingPingsAsync(), Is.EqualTo($"42{Nsp},[\"hi\",1]"));
+
+            // UTF-8 bytes of the messages, not characters.
+            Assert.That(metrics.Sum("engineio.bytes.received", ("engineio.transport", "websocket")) - receivedBefore, Is.EqualTo(System.Text.Encoding.UTF8.GetByteCount(hello)));
+            await Eventually.True(() => metrics.Sum("engineio.bytes.sent", ("engineio.transport", "websocket")) - sentBefore >= $"42{Nsp},[\"hi\",1]".Length, "the answer's bytes");
+            Assert.That(metrics.Sum("engineio.bytes.sent", ("engineio.transport", "websocket")) - sentBefore, Is.EqualTo($"42{Nsp},[\"hi\",1]".Length));
+            Assert.That(metrics.Of("engineio.connection.duration"), Is.Empty, "recorded when the session ends");
+        }
+
+        using var http = new EngineHttp(server.Url, "/socket.io/");
+        var sid = await http.OpenAsync();
+        Assert.That(metrics.Sum("engineio.bytes.sent", ("engineio.transport", "polling")), Is.GreaterThan(0), "the open packet's body");
+        var body = "40" + Nsp + ",";
+        var (status, _) = await http.PostAsync(http.PollingUrl(sid), body);
+        Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That(metrics.Sum("engineio.bytes.received", ("engineio.transport", "polling")), Is.EqualTo(body.Length));
+
+        var durations = await Eventually.Until(() => Task.FromResult(metrics.Of("engineio.connection.duration")), d => d.Count >= 1, "the WebSocket session's duration");
+        Assert.That(durations, Has.Count.EqualTo(1));
+        Assert.That(durations[0].Tags["engineio.transport"], Is.EqualTo("websocket"));
+        Assert.That(durations[0].Tags["engineio.protocol"], Is.EqualTo(4));
+        Assert.That(durations[0].Value, Is.GreaterThan(0).And.LessThan(Eventually.Limit.TotalSeconds));
+    }
+
+    [Test]
     public async Task An_unanswered_acknowledgement_counts_as_a_timeout()
     {
         await using var server = await StartAsync();

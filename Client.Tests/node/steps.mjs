@@ -5,7 +5,8 @@
 //   node steps.mjs <url> -        (the script as JSON on stdin)
 //
 // Script: {
-//   "clients": {"<name>": {"namespace": "/chat", "query": {…}, "auth": {…}, "transport": "websocket"|"polling",
+//   "clients": {"<name>": {"namespace": "/chat", "query": {…}, "auth": {…}, "headers": {…} (handshake request headers),
+//                          "transport": "websocket"|"polling",
 //                          "url": "http://…" (another server than <url>), "version": "2" (socket.io-client 2.x: no auth)}},
 //   "steps": [
 //     {"client": "a", "emit": "event", "args": […]}                       emit, no ack
@@ -86,6 +87,7 @@ function open(name, options) {
     transports: [options.transport ?? "websocket"],
     query: options.query,
     auth: options.auth,
+    extraHeaders: options.headers,
   });
   events[name] = [];
   const record = (event, ...args) => {

@@ -19,6 +19,9 @@ internal sealed class EngineMetrics
     private readonly Counter<long> _upgrades;
     private readonly Counter<long> _packetsReceived;
     private readonly Counter<long> _packetsSent;
+    private readonly Counter<long> _bytesReceived;
+    private readonly Counter<long> _bytesSent;
+    private readonly Histogram<double> _connectionDuration;
 
     public EngineMetrics(IMeterFactory? meterFactory)
     {
@@ -32,6 +35,13 @@ internal sealed class EngineMetrics
             "Engine.IO packets received from clients, by transport.");
         _packetsSent = meter.CreateCounter<long>("engineio.packets.sent", "{packet}",
             "Engine.IO packets written to clients, by transport.");
+        _bytesReceived = meter.CreateCounter<long>("engineio.bytes.received", "By",
+            "Payload bytes received: WebSocket message payloads and polling request bodies, by transport.");
+        _bytesSent = meter.CreateCounter<long>("engineio.bytes.sent", "By",
+            "Payload bytes written: WebSocket message payloads (before permessage-deflate) and polling response bodies (after HTTP compression), by transport.");
+        _connectionDuration = meter.CreateHistogram<double>("engineio.connection.duration", "s",
+            "How long sessions lasted, from the handshake to the close, by protocol revision and last transport.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 1, 5, 30, 60, 300, 900, 3600, 14400, 86400] });
     }
 
     public static object RevisionTag(int version) => version == 3 ? Revision3 : version == 4 ? Revision4 : version;
@@ -41,19 +51,35 @@ internal sealed class EngineMetrics
 
     public void Upgraded(int protocol) => _upgrades.Add(1, new KeyValuePair<string, object?>("engineio.protocol", RevisionTag(protocol)));
 
-    public void PacketsReceived(string transport, int count = 1)
+    public void PacketsReceived(string transport, int count, long bytes)
     {
         if (_packetsReceived.Enabled)
         {
             _packetsReceived.Add(count, new KeyValuePair<string, object?>("engineio.transport", transport));
         }
+        if (_bytesReceived.Enabled)
+        {
+            _bytesReceived.Add(bytes, new KeyValuePair<string, object?>("engineio.transport", transport));
+        }
     }
 
-    public void PacketsSent(string transport, int count = 1)
+    public void PacketsSent(string transport, int count, long bytes)
     {
         if (_packetsSent.Enabled)
         {
             _packetsSent.Add(count, new KeyValuePair<string, object?>("engineio.transport", transport));
+        }
+        if (_bytesSent.Enabled)
+        {
+            _bytesSent.Add(bytes, new KeyValuePair<string, object?>("engineio.transport", transport));
+        }
+    }
+
+    public void ConnectionClosed(TimeSpan lasted, int protocol, string transport)
+    {
+        if (_connectionDuration.Enabled)
+        {
+            _connectionDuration.Record(lasted.TotalSeconds, new("engineio.protocol", RevisionTag(protocol)), new("engineio.transport", transport));
         }
     }
 }

@@ -60,10 +60,15 @@ public static class SocketIoChatApp
             socketIo.AddRedisStreamsAdapter(o => o.Configuration = redisStreams);
         }
 
+        builder.Services.AddHealthChecks().AddSocketIo();
+        HostTelemetry.Configure(builder);
+
         configure?.Invoke(builder);
         var app = builder.Build();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        // 200 "Healthy" or 503 "Unhealthy" (stopping, or the Redis adapter's connection lost).
+        app.MapHealthChecks("/healthz");
         switch (profile)
         {
             case "conformance":

@@ -19,7 +19,7 @@ namespace SocketIoChat.Redis;
 /// (separate subscriptions could swap them). The request channel of each namespace is also
 /// subscribed literally, only so that the other servers count this one.
 /// </remarks>
-public sealed class RedisAdapterFactory : ISocketIoAdapterFactory, IAsyncDisposable
+public sealed class RedisAdapterFactory : ISocketIoAdapterFactory, ISocketIoAdapterHealth, IAsyncDisposable
 {
     private int _disposed;
     private readonly ConcurrentDictionary<string, RedisAdapter> _adapters = new(StringComparer.Ordinal);
@@ -49,6 +49,10 @@ public sealed class RedisAdapterFactory : ISocketIoAdapterFactory, IAsyncDisposa
 
     /// <summary>The Redis connection.</summary>
     public IConnectionMultiplexer Connection { get; }
+
+    /// <summary>Healthy while the connection answers a PING.</summary>
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) =>
+        RedisHealth.CheckAsync(Connection, cancellationToken);
 
     internal RedisAdapterOptions Options { get; }
 

@@ -278,12 +278,14 @@ public sealed class Namespace
         var socket = new Socket(this, client, auth, recovered);
         if (recovered is null || !Recovery!.SkipMiddlewares)
         {
+            using var activity = SocketIoTelemetry.StartConnect(socket);
             try
             {
                 await RunMiddlewaresAsync(socket);
             }
             catch (Exception ex)
             {
+                SocketIoTelemetry.Fail(activity, ex);
                 client.Refuse(Name, ex.Message, (ex as SocketIoConnectionException)?.ToToken(Server.JsonSerializer));
                 return ConnectOutcome.Done;
             }

@@ -409,28 +409,45 @@ public sealed partial class Socket
     {
         // Not awaited: the connection's read loop must go on (an awaited ack from this very client
         // would otherwise never be read). Handlers start in arrival order, as in Node.
-        Task task;
+        var previous = System.Diagnostics.Activity.Current;
+        var activity = SocketIoTelemetry.StartEvent(this, e.Name);
         try
         {
-            if (handler is Action<SocketEvent> action)
+            Task task;
+            try
             {
-                action(e);
+                if (handler is Action<SocketEvent> action)
+                {
+                    action(e);
+                    activity?.Dispose();
+                    return;
+                }
+                task = ((Func<SocketEvent, Task>)handler)(e);
+            }
+            catch (Exception ex)
+            {
+                SocketIoLog.HandlerFailed(Server.Logger, Id, e.Name, ex);
+                SocketIoTelemetry.Fail(activity, ex);
+                activity?.Dispose();
                 return;
             }
-            task = ((Func<SocketEvent, Task>)handler)(e);
+            if (!task.IsCompletedSuccessfully)
+            {
+                _ = ObserveAsync(task, e.Name, activity);
+            }
+            else
+            {
+                activity?.Dispose();
+            }
         }
-        catch (Exception ex)
+        finally
         {
-            SocketIoLog.HandlerFailed(Server.Logger, Id, e.Name, ex);
-            return;
-        }
-        if (!task.IsCompletedSuccessfully)
-        {
-            _ = ObserveAsync(task, e.Name);
+            // The activity may outlive this call (an async handler): the read loop goes on without it.
+            System.Diagnostics.Activity.Current = previous;
         }
     }
 
-    private async Task ObserveAsync(Task task, string eventName)
+    private async Task ObserveAsync(Task task, string eventName, System.Diagnostics.Activity? activity)
     {
         try
         {
@@ -439,10 +456,15 @@ public sealed partial class Socket
         catch (Exception ex) when (ex is not OperationCanceledException || !Disconnected.IsCancellationRequested)
         {
             SocketIoLog.HandlerFailed(Server.Logger, Id, eventName, ex);
+            SocketIoTelemetry.Fail(activity, ex);
         }
         catch (OperationCanceledException)
         {
             // The socket went away while the handler worked: nothing to report.
+        }
+        finally
+        {
+            activity?.Dispose();
         }
     }
 

@@ -174,9 +174,11 @@ internal sealed class EngineSession : IEngineConnection
         {
             case 1:
                 _server.Metrics.ConnectionChanged(-1, ProtocolVersion, "polling");
+                _server.Metrics.ConnectionClosed(_server.Time.GetUtcNow() - Handshake.Issued, ProtocolVersion, "polling");
                 break;
             case 2:
                 _server.Metrics.ConnectionChanged(-1, ProtocolVersion, "websocket");
+                _server.Metrics.ConnectionClosed(_server.Time.GetUtcNow() - Handshake.Issued, ProtocolVersion, "websocket");
                 break;
         }
         try

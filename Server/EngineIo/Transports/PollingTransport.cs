@@ -124,7 +124,7 @@ internal sealed class PollingTransport(EngineSession session) : Transport
         try
         {
             await response.Body.WriteAsync(payload, context.RequestAborted);
-            session.Server.Metrics.PacketsSent(Name, messages.Count);
+            session.Server.Metrics.PacketsSent(Name, messages.Count, payload.Length);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
@@ -178,7 +178,7 @@ internal sealed class PollingTransport(EngineSession session) : Transport
                 // a POST is never refused there. It waits at this lock and is handled after these.
                 Volatile.Write(ref _postActive, 0);
                 postReleased = true;
-                session.Server.Metrics.PacketsReceived(Name, packets.Count);
+                session.Server.Metrics.PacketsReceived(Name, packets.Count, body.Length);
                 foreach (var packet in packets)
                 {
                     session.OnPacket(packet);

@@ -14,7 +14,7 @@ namespace SocketIoChat.Redis.Streams;
 /// sharing its connection), one read loop over the stream that hands each entry to the adapter of
 /// its namespace, in stream order. Registered by <c>AddRedisStreamsAdapter</c>.
 /// </summary>
-public sealed class RedisStreamsAdapterFactory : ISocketIoAdapterFactory, IAsyncDisposable
+public sealed class RedisStreamsAdapterFactory : ISocketIoAdapterFactory, ISocketIoAdapterHealth, IAsyncDisposable
 {
     private int _disposed;
     private readonly ConcurrentDictionary<string, RedisStreamsAdapter> _adapters = new(StringComparer.Ordinal);
@@ -35,6 +35,12 @@ public sealed class RedisStreamsAdapterFactory : ISocketIoAdapterFactory, IAsync
 
     /// <summary>The connection for commands and pub/sub.</summary>
     public IConnectionMultiplexer Connection { get; }
+
+    /// <summary>Healthy while the command connection answers a PING and the stream reader is connected.</summary>
+    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) =>
+        _reader.IsConnected
+            ? await RedisHealth.CheckAsync(Connection, cancellationToken)
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("The Redis stream reader is not connected.");
 
     internal RedisStreamsAdapterOptions Options { get; }
 

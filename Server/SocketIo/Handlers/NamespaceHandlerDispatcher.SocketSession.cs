@@ -286,6 +286,7 @@ internal sealed partial class NamespaceHandlerDispatcher
             }
             catch (HandlerArgumentException ex)
             {
+                SocketIoTelemetry.FailCurrentEvent(ex);
                 HandlerLog.BadArgument(dispatcher._logger, socket.Id, ex.Index, ex.Parameter, e.Name, ex.InnerException?.Message ?? ex.Message);
                 Refuse(e, Error(SocketIoErrors.BadRequest, e, ex.Message));
             }
@@ -296,6 +297,7 @@ internal sealed partial class NamespaceHandlerDispatcher
             catch (Exception ex)
             {
                 HandlerLog.HandlerFailed(dispatcher._logger, socket.Id, dispatcher._descriptor.Type.Name, method.Method.Name, e.Name, ex);
+                SocketIoTelemetry.FailCurrentEvent(ex);
                 if (e.HasAck)
                 {
                     e.Ack(Error(SocketIoErrors.InternalError, e));

@@ -5,7 +5,7 @@ using SocketIoChat.SocketIo.Handlers;
 namespace SocketIoChat.SocketIo.Hosting;
 
 /// <summary>
-/// Returned by <see cref="SocketIoHostingExtensions.AddSocketIo"/> to add class-based namespaces,
+/// Returned by <see cref="SocketIoHostingExtensions.AddSocketIo(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{SocketIoOptions})"/> to add class-based namespaces,
 /// rate-limiting policies and other Socket.IO services (see <see cref="SocketIoBuilderExtensions"/>).
 /// </summary>
 public sealed class SocketIoBuilder

@@ -77,7 +77,8 @@ internal sealed class ManagedWebSocketTransport(EngineSession session, WebSocket
             switch (outcome)
             {
                 case Outcome.Packet:
-                    session.Server.Metrics.PacketsReceived(Name);
+                    // The message as it came: a text message carries the packet type before the data.
+                    session.Server.Metrics.PacketsReceived(Name, 1, packet.Data.Length + (packet.IsBinary ? 0 : 1));
                     session.OnPacket(packet);
                     break;
                 case Outcome.Closed:
@@ -262,7 +263,7 @@ internal sealed class ManagedWebSocketTransport(EngineSession session, WebSocket
                     {
                         var (data, isBinary) = session.Protocol.WebSocketFrame(message, session.PollingEncoding);
                         await socket.SendAsync(data, isBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, SendFlags(message, data.Length), _abort.Token);
-                        session.Server.Metrics.PacketsSent(Name);
+                        session.Server.Metrics.PacketsSent(Name, 1, data.Length);
                     }
                 }
                 finally

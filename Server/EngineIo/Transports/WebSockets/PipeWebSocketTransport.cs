@@ -556,7 +556,7 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
             }
             return packet.Type == EnginePacketType.Noop ? Outcome.Continue : Outcome.NotUpgraded;
         }
-        _session.Server.Metrics.PacketsReceived(Name);
+        _session.Server.Metrics.PacketsReceived(Name, 1, data.Length);
         _session.OnPacket(packet);
         return _session.IsClosed ? Outcome.SessionClosed : Outcome.Continue;
     }
@@ -689,7 +689,7 @@ internal sealed class PipeWebSocketTransport : WebSocketTransport, IThreadPoolWo
             var (data, isBinary) = _session.Protocol.WebSocketFrame(message, _session.PollingEncoding);
             WebSocketFrame.Write(_output, isBinary ? WebSocketOpcode.Binary : WebSocketOpcode.Text, data.Span);
             written += data.Length + WebSocketFrame.MaxHeaderLength;
-            _session.Server.Metrics.PacketsSent(Name);
+            _session.Server.Metrics.PacketsSent(Name, 1, data.Length);
         }
         if (_session.IsClosed && queue.Count == 0 && Volatile.Read(ref _closeFrame) == 0)
         {
