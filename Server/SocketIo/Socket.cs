@@ -443,7 +443,10 @@ public sealed partial class Socket
         finally
         {
             // The activity may outlive this call (an async handler): the read loop goes on without it.
-            System.Diagnostics.Activity.Current = previous;
+            if (activity is not null)
+            {
+                System.Diagnostics.Activity.Current = previous;
+            }
         }
     }
 
