@@ -3,9 +3,11 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +30,9 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
     private EngineServerDirectory? _directory;
     private IAuthenticationSchemeProvider? _schemes;
     private KestrelServerLimits? _limits;
+    // Null until the first upgrade; then the middleware, or NoForwarding when none is configured.
+    private object? _forwarding;
+    private static readonly object NoForwarding = new();
 
     public async Task OnConnectionAsync(ConnectionContext connection)
     {
@@ -166,6 +171,7 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
     {
         var webSocket = new ConnectionWebSocketFeature(connection.Transport, connection.Abort);
         var context = RequestFor(connection, head, webSocket, out var body);
+        await ApplyForwardedHeadersAsync(context);
         WebSocketRun? run;
         var scope = await AuthenticateAsync(context);
         try
@@ -184,6 +190,21 @@ internal sealed class EngineIoConnectionMiddleware(ConnectionDelegate next, ISer
             await WriteRefusalAsync(connection.Transport.Output, context.Response, body);
         }
         return run;
+    }
+
+    /// <summary>
+    /// What UseForwardedHeaders would have done for this request, when the application configured
+    /// <see cref="ForwardedHeadersOptions"/> through dependency injection (<c>Configure&lt;ForwardedHeadersOptions&gt;</c>,
+    /// or <c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c>): behind a proxy the handshake's address and
+    /// scheme are the client's. The same rules apply (known proxies and networks), so a header from
+    /// anyone else changes nothing.
+    /// </summary>
+    private Task ApplyForwardedHeadersAsync(HttpContext context)
+    {
+        _forwarding ??= services.GetService<IOptions<ForwardedHeadersOptions>>() is { Value.ForwardedHeaders: not ForwardedHeaders.None } options
+            ? new ForwardedHeadersMiddleware(static _ => Task.CompletedTask, services.GetRequiredService<ILoggerFactory>(), options)
+            : NoForwarding;
+        return _forwarding is ForwardedHeadersMiddleware middleware ? middleware.Invoke(context) : Task.CompletedTask;
     }
 
     /// <summary>
