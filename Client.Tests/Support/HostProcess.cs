@@ -46,15 +46,22 @@ public sealed partial class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host with <paramref name="args"/> and waits until it listens.</summary>
-    public static async Task<HostProcess> StartAsync(params string[] args)
+    public static Task<HostProcess> StartAsync(params string[] args) =>
+        StartFromAsync(Path.Combine(AppContext.BaseDirectory, "SocketIoChat.Host.dll"), AppContext.BaseDirectory, args);
+
+    /// <summary>
+    /// Starts the host assembly <paramref name="hostDll"/> (e.g. a published copy) in
+    /// <paramref name="workingDirectory"/> with <paramref name="args"/> and waits until it listens.
+    /// </summary>
+    public static async Task<HostProcess> StartFromAsync(string hostDll, string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory,
         };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "SocketIoChat.Host.dll"), "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information", .. args])
+        foreach (var arg in (string[])[hostDll, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information", .. args])
         {
             start.ArgumentList.Add(arg);
         }
