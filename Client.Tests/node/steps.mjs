@@ -6,7 +6,7 @@
 //
 // Script: {
 //   "clients": {"<name>": {"namespace": "/chat", "query": {…}, "auth": {…}, "headers": {…} (handshake request headers),
-//                          "transport": "websocket"|"polling",
+//                          "transport": "websocket"|"polling", "answers": {"<event>": […]} (acks to the server's questions),
 //                          "url": "http://…" (another server than <url>), "version": "2" (socket.io-client 2.x: no auth)}},
 //   "steps": [
 //     {"client": "a", "emit": "event", "args": […]}                       emit, no ack
@@ -90,6 +90,15 @@ function open(name, options) {
     extraHeaders: options.headers,
   });
   events[name] = [];
+  // Events the server asks with an acknowledgement: answered with the given arguments.
+  for (const [event, answer] of Object.entries(options.answers ?? {})) {
+    socket.on(event, (...args) => {
+      const ack = args.at(-1);
+      if (typeof ack === "function") {
+        ack(...fromWire(answer));
+      }
+    });
+  }
   const record = (event, ...args) => {
     events[name].push(toWire([event, ...args]));
     for (const wake of (waiters[name] ?? []).splice(0)) {

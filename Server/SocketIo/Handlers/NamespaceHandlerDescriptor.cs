@@ -36,6 +36,14 @@ internal sealed class NamespaceHandlerDescriptor
         {
             throw new InvalidOperationException($"{type} must be a concrete class deriving from {nameof(NamespaceHandler)}.");
         }
+        // A typed namespace's interface of client events is checked now, not at its first emit.
+        for (var baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+        {
+            if (baseType.IsGenericType && baseType.GetGenericTypeDefinition() == typeof(NamespaceHandler<>))
+            {
+                Typed.ClientContract.Of(baseType.GetGenericArguments()[0]);
+            }
+        }
         var methods = new List<HandlerMethod>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
