@@ -42,8 +42,9 @@ public sealed class SocketIoOptions : EngineIoOptions
     public bool ServeClient { get; set; } = true;
 
     /// <summary>
-    /// Folder holding the socket.io-client browser bundle (<c>socket.io.js</c>, <c>socket.io.min.js</c>);
-    /// by default the <c>socket.io-client</c> folder next to the application.
+    /// Folder holding another socket.io-client browser bundle to serve (<c>socket.io.js</c>,
+    /// <c>socket.io.min.js</c> and their maps); by default (null) the socket.io-client 4.x bundle
+    /// embedded in this library.
     /// </summary>
     public string? ClientScriptDirectory { get; set; }
 

@@ -85,12 +85,10 @@ public static class SocketIoHostingExtensions
         path = path.TrimEnd('/');
         if (options.ServeClient)
         {
-            var directory = options.ClientScriptDirectory ?? Path.Combine(AppContext.BaseDirectory, "socket.io-client");
-            foreach (var file in (string[])["socket.io.js", "socket.io.min.js", "socket.io.js.map", "socket.io.min.js.map"])
+            foreach (var file in ClientBundle.Files)
             {
-                var full = Path.Combine(directory, file);
-                endpoints.MapGet(path + "/" + file, (HttpContext context) =>
-                    File.Exists(full) ? Results.File(full, file.EndsWith(".map", StringComparison.Ordinal) ? "application/json" : "application/javascript") : Results.NotFound());
+                var bundle = new ClientBundle(file, options.ClientScriptDirectory);
+                endpoints.MapMethods(path + "/" + file, [HttpMethods.Get, HttpMethods.Head], bundle.ServeAsync);
             }
         }
         var engine = new EngineServer(options, io, services.GetRequiredService<ILoggerFactory>(), services.GetService<TimeProvider>(), services.GetService<IMeterFactory>());
