@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using SocketIoChat.SocketIo.Adapter;
@@ -42,4 +43,16 @@ internal sealed class SocketIoHealthCheck(SocketIoServer server, IHostApplicatio
         }
         return HealthCheckResult.Healthy("The Socket.IO server is running.", data);
     }
+}
+
+/// <summary>Registers the Socket.IO server's health check.</summary>
+public static class SocketIoHealthChecksBuilderExtensions
+{
+    /// <summary>
+    /// Adds the Socket.IO server's health check (<paramref name="name"/>, default <c>socketio</c>):
+    /// unhealthy while the application stops, and when the adapter's service (Redis) does not answer.
+    /// Serve it with <c>app.MapHealthChecks("/healthz")</c>.
+    /// </summary>
+    public static IHealthChecksBuilder AddSocketIo(this IHealthChecksBuilder builder, string name = "socketio", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null) =>
+        builder.AddCheck<SocketIoHealthCheck>(name, failureStatus, tags ?? []);
 }

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketIoChat.EngineIo;
@@ -16,14 +15,6 @@ namespace SocketIoChat.SocketIo.Hosting;
 /// <summary>Registers and serves the Socket.IO server in an ASP.NET Core application.</summary>
 public static class SocketIoHostingExtensions
 {
-    /// <summary>
-    /// Adds the Socket.IO server's health check (<paramref name="name"/>, default <c>socketio</c>):
-    /// unhealthy while the application stops, and when the adapter's service (Redis) does not answer.
-    /// Serve it with <c>app.MapHealthChecks("/healthz")</c>.
-    /// </summary>
-    public static IHealthChecksBuilder AddSocketIo(this IHealthChecksBuilder builder, string name = "socketio", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null) =>
-        builder.AddCheck<SocketIoHealthCheck>(name, failureStatus, tags ?? []);
-
     /// <summary>
     /// Registers <see cref="SocketIoServer"/> as a singleton, with options bound from the
     /// <c>SocketIo</c> configuration section and then <paramref name="configure"/>, and
