@@ -8,13 +8,53 @@ namespace SocketIoChat.Tests;
 /// <summary>
 /// The NuGet packages as a new user meets them: packed to a local folder feed, referenced by a
 /// fresh <c>dotnet new web</c> app that maps Socket.IO in three lines, and used by socket.io-client
-/// 4.x loaded from that app's own <c>/socket.io/socket.io.js</c> in headless Chromium.
+/// 4.x loaded from that app's own <c>/socket.io/socket.io.js</c> in headless Chromium; and the
+/// <c>dotnet new socketio-server</c> template, instantiated, built and chatting in Chromium.
 /// </summary>
 public sealed class PackageTests
 {
     private static readonly TimeSpan CommandLimit = TimeSpan.FromMinutes(6);
-    private static readonly string[] Projects = ["EngineIo/SocketIoChat.EngineIo.csproj", "SocketIo/SocketIoChat.SocketIo.csproj", "Redis/SocketIoChat.Redis.csproj"];
+    private static readonly string[] Projects = ["EngineIo/SocketIoChat.EngineIo.csproj", "SocketIo/SocketIoChat.SocketIo.csproj", "Redis/SocketIoChat.Redis.csproj", "Templates/SocketIoChat.Templates.csproj"];
     private static readonly string[] Packages = ["SocketIo.AspNetCore.EngineIo", "SocketIo.AspNetCore", "SocketIo.AspNetCore.Redis"];
+
+    private DirectoryInfo _root = null!;
+    private string _feed = "";
+    // A version of its own, so no package cached by an earlier run is taken instead.
+    private string _version = "";
+    private Browser? _browser;
+
+    [OneTimeSetUp]
+    public async Task PackEverything()
+    {
+        _root = Directory.CreateTempSubdirectory("socketiochat-package-");
+        _version = $"0.0.1-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
+        _feed = Directory.CreateDirectory(Path.Combine(_root.FullName, "feed")).FullName;
+        var server = Path.Combine(Path.GetDirectoryName(NodeRunner.NodeDirectory)!, "..", "Server");
+        foreach (var project in Projects)
+        {
+            await RunAsync(_root.FullName, "dotnet", "pack", Path.GetFullPath(Path.Combine(server, project)), "-c", "Release", "-o", _feed, $"-p:Version={_version}", "-nologo");
+        }
+        _browser = await Browser.LaunchAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task CleanUp()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+        _root.Delete(recursive: true);
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        foreach (var id in Packages)
+        {
+            var cached = new DirectoryInfo(Path.Combine(cache, id.ToLowerInvariant(), _version));
+            if (cached.Exists)
+            {
+                cached.Delete(recursive: true);
+            }
+        }
+    }
 
     private const string ProgramCs = """
         using SocketIoChat.SocketIo.Hosting;
@@ -45,60 +85,67 @@ public sealed class PackageTests
     [Test]
     public async Task A_new_web_app_referencing_the_packages_serves_socket_io_to_the_browser_client_it_ships()
     {
-        var root = Directory.CreateTempSubdirectory("socketiochat-package-");
-        // A version of its own, so no package cached by an earlier run is taken instead.
-        var version = $"0.0.1-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
-        try
+        foreach (var id in Packages)
         {
-            var feed = Directory.CreateDirectory(Path.Combine(root.FullName, "feed")).FullName;
-            var server = Path.Combine(Path.GetDirectoryName(NodeRunner.NodeDirectory)!, "..", "Server");
-            foreach (var project in Projects)
-            {
-                await RunAsync(root.FullName, "dotnet", "pack", Path.GetFullPath(Path.Combine(server, project)), "-c", "Release", "-o", feed, $"-p:Version={version}", "-nologo");
-            }
-            foreach (var id in Packages)
-            {
-                AssertPackageMetadata(Path.Combine(feed, $"{id}.{version}.nupkg"), id);
-                Assert.That(File.Exists(Path.Combine(feed, $"{id}.{version}.snupkg")), Is.True, $"{id} has a symbols package");
-            }
-
-            var app = Path.Combine(root.FullName, "app");
-            await RunAsync(root.FullName, "dotnet", "new", "web", "-o", app, "-n", "PackageUser");
-            await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <add key="local" value="{feed}" />
-                  </packageSources>
-                </configuration>
-                """);
-            await RunAsync(app, "dotnet", "add", "package", "SocketIo.AspNetCore", "--version", version);
-            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ProgramCs);
-            await RunAsync(app, "dotnet", "build", "-c", "Release", "-nologo");
-
-            await using var host = await HostProcess.StartFromAsync(Path.Combine(app, "bin", "Release", "net10.0", "PackageUser.dll"), app);
-            await using var browser = await Browser.LaunchAsync();
-            // The app has no page of its own: the tab opens on its origin and is given one.
-            await using var tab = await browser.OpenAsync(host.Url + "/socket.io/socket.io.js", new Dictionary<string, string>(), new TabOptions { Content = PageHtml });
-            var answer = await tab.Page.EvaluateAsync<string>("() => chat()").Within(Eventually.Limit * 2);
-
-            // Polling first, then the upgrade, as a browser app connects by default.
-            Assert.That(answer, Is.EqualTo("websocket: hello from the package").Or.EqualTo("polling: hello from the package"));
+            AssertPackageMetadata(Path.Combine(_feed, $"{id}.{_version}.nupkg"), id);
+            Assert.That(File.Exists(Path.Combine(_feed, $"{id}.{_version}.snupkg")), Is.True, $"{id} has a symbols package");
         }
-        finally
+        var app = Path.Combine(_root.FullName, "web-app");
+        await RunAsync(_root.FullName, "dotnet", "new", "web", "-o", app, "-n", "PackageUser");
+        await UseFeedAsync(app);
+        await RunAsync(app, "dotnet", "add", "package", "SocketIo.AspNetCore", "--version", _version);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ProgramCs);
+        await RunAsync(app, "dotnet", "build", "-c", "Release", "-nologo");
+
+        await using var host = await HostProcess.StartFromAsync(Path.Combine(app, "bin", "Release", "net10.0", "PackageUser.dll"), app);
+        // The app has no page of its own: the tab opens on its origin and is given one.
+        await using var tab = await _browser!.OpenAsync(host.Url + "/socket.io/socket.io.js", new Dictionary<string, string>(), new TabOptions { Content = PageHtml });
+        var answer = await tab.Page.EvaluateAsync<string>("() => chat()").Within(Eventually.Limit * 2);
+
+        // Polling first, then the upgrade, as a browser app connects by default.
+        Assert.That(answer, Is.EqualTo("websocket: hello from the package").Or.EqualTo("polling: hello from the package"));
+    }
+
+    [Test]
+    public async Task The_template_makes_an_app_whose_chat_page_works_in_the_browser()
+    {
+        // A template cache of its own: the user's installed templates stay as they are.
+        var hive = Path.Combine(_root.FullName, "template-hive");
+        await RunAsync(_root.FullName, "dotnet", "new", "install", Path.Combine(_feed, $"SocketIo.AspNetCore.Templates.{_version}.nupkg"), "--debug:custom-hive", hive);
+        var app = Path.Combine(_root.FullName, "from-template");
+        await RunAsync(_root.FullName, "dotnet", "new", "socketio-server", "-o", app, "-n", "MyRealtimeApp", "--debug:custom-hive", hive);
+        Assert.That(File.Exists(Path.Combine(app, "MyRealtimeApp.csproj")), Is.True, "the project takes the name given");
+        await UseFeedAsync(app);
+        // The template names the released version; this run's packages have a version of their own.
+        await RunAsync(app, "dotnet", "add", "package", "SocketIo.AspNetCore", "--version", _version);
+        await RunAsync(app, "dotnet", "build", "-c", "Release", "-nologo");
+
+        await using var host = await HostProcess.StartFromAsync(Path.Combine(app, "bin", "Release", "net10.0", "MyRealtimeApp.dll"), app);
+        await using var first = await _browser!.OpenAsync(host.Url + "/", new Dictionary<string, string>());
+        await using var second = await _browser!.OpenAsync(host.Url + "/", new Dictionary<string, string>());
+        foreach (var tab in new[] { first, second })
         {
-            root.Delete(recursive: true);
-            var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            foreach (var id in Packages)
-            {
-                var cached = new DirectoryInfo(Path.Combine(cache, id.ToLowerInvariant(), version));
-                if (cached.Exists)
-                {
-                    cached.Delete(recursive: true);
-                }
-            }
+            // The page's own socket (a global of its script): both must be in before the message goes.
+            await tab.Page.WaitForFunctionAsync("() => typeof socket !== 'undefined' && socket.connected", null, new() { Timeout = (float)Eventually.Limit.TotalMilliseconds });
+        }
+        await first.Page.Locator("#input").FillAsync("hello from the template");
+        await first.Page.Locator("#input").PressAsync("Enter");
+
+        foreach (var tab in new[] { first, second })
+        {
+            await Microsoft.Playwright.Assertions.Expect(tab.Page.Locator("#messages li")).ToHaveTextAsync(["hello from the template"], new() { Timeout = (float)Eventually.Limit.TotalMilliseconds });
         }
     }
+
+    private async Task UseFeedAsync(string app) =>
+        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="local" value="{_feed}" />
+              </packageSources>
+            </configuration>
+            """);
 
     /// <summary>What a user sees on nuget.org: licence, readme, icon, description, tags, and XML docs for IntelliSense.</summary>
     private static void AssertPackageMetadata(string path, string id)
