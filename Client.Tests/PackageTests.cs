@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
 using SocketIoChat.Tests.Support;
@@ -170,33 +169,6 @@ public sealed class PackageTests
         }
     }
 
-    private static async Task RunAsync(string workingDirectory, string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(CommandLimit);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not finish within {CommandLimit}");
-        }
-        Assert.That(process.ExitCode, Is.EqualTo(0), $"{file} {string.Join(' ', args)} failed:\n{await stdout}\n{await stderr}");
-    }
+    private static Task RunAsync(string workingDirectory, string file, params string[] args) =>
+        Command.RunAsync(workingDirectory, CommandLimit, file, args);
 }

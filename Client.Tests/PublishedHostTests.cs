@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using SocketIoChat.Tests.Support;
 
@@ -54,31 +53,9 @@ public sealed class PublishedHostTests
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static async Task PublishAsync(string output)
+    private static Task PublishAsync(string output)
     {
         var project = Path.Combine(Path.GetDirectoryName(NodeRunner.NodeDirectory)!, "..", "Server", "Host", "SocketIoChat.Host.csproj");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "publish", Path.GetFullPath(project), "-c", "Release", "-o", output, "-v", "q", "-nologo" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(PublishLimit);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet publish did not finish within {PublishLimit}");
-        }
-        Assert.That(process.ExitCode, Is.EqualTo(0), $"dotnet publish failed:\n{await stdout}\n{await stderr}");
+        return Command.RunAsync(Path.GetTempPath(), PublishLimit, "dotnet", "publish", Path.GetFullPath(project), "-c", "Release", "-o", output, "-v", "q", "-nologo");
     }
 }
