@@ -89,9 +89,7 @@ public sealed class HostObservabilityTests
 
         private FakeCollector(WebApplication app) => _app = app;
 
-        public ConcurrentQueue<byte[]> TracesQueue { get; } = new();
-
-        public IEnumerable<byte[]> Traces => TracesQueue;
+        public ConcurrentQueue<byte[]> Traces { get; } = new();
 
         public string Url => _app.Urls.First();
 
@@ -106,7 +104,7 @@ public sealed class HostObservabilityTests
             {
                 using var body = new MemoryStream();
                 await request.Body.CopyToAsync(body);
-                collector.TracesQueue.Enqueue(body.ToArray());
+                collector.Traces.Enqueue(body.ToArray());
                 return Results.Ok();
             });
             app.MapPost("/v1/metrics", () => Results.Ok());

@@ -30,7 +30,7 @@ internal static class RemoteHandshake
         var data = new JObject();
         foreach (var (key, value) in socket.Data)
         {
-            data[key] = value is null ? JValue.CreateNull() : value as JToken ?? JToken.FromObject(value, serializer);
+            data[key] = ClusterMessages.ToToken(value, serializer);
         }
         return new RemoteSocketInfo(socket.Id, handshake, [.. socket.Rooms], data);
     }

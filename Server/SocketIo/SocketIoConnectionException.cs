@@ -1,5 +1,4 @@
 using Newtonsoft.Json.Linq;
-using SocketIoChat.SocketIo.Protocol;
 
 namespace SocketIoChat.SocketIo;
 
@@ -14,7 +13,7 @@ public sealed class SocketIoConnectionException(string message, object? data = n
     /// (<see cref="SocketIoJson.CreateDefaultSettings"/>); the server itself writes them with its
     /// own <see cref="SocketIoServer.JsonSerializer"/>.
     /// </summary>
-    public new JToken? Data => ToToken(SocketPacketEncoder.DefaultSerializer);
+    public new JToken? Data => ToToken(SocketIoJson.DefaultSerializer);
 
     /// <summary>The details as given, before any conversion.</summary>
     internal object? Value { get; } = data;

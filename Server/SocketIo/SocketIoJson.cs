@@ -21,4 +21,7 @@ public static class SocketIoJson
             NamingStrategy = new CamelCaseNamingStrategy { ProcessDictionaryKeys = false, OverrideSpecifiedNames = false },
         },
     };
+
+    /// <summary>A serializer with the default settings, for code without a server (a packet built by hand, the Redis emitter).</summary>
+    internal static readonly JsonSerializer DefaultSerializer = JsonSerializer.Create(CreateDefaultSettings());
 }

@@ -28,35 +28,24 @@ public static class SocketIoTelemetry
     private static readonly ActivitySource Source = new(ActivitySourceName, typeof(SocketIoTelemetry).Assembly.GetName().Version?.ToString());
 
     /// <summary>Starts the activity of one handler run, or null when nobody listens.</summary>
-    internal static Activity? StartEvent(Socket socket, string eventName)
-    {
-        if (!Source.HasListeners())
-        {
-            return null;
-        }
-        var activity = Source.StartActivity(EventActivityName, ActivityKind.Server, TraceParent(socket));
-        if (activity is not null)
-        {
-            activity.DisplayName = $"{socket.Namespace.Name} {eventName}";
-            activity.SetTag("socketio.namespace", socket.Namespace.Name);
-            activity.SetTag("socketio.event", eventName);
-            activity.SetTag("socketio.socket.id", socket.Id);
-        }
-        return activity;
-    }
+    internal static Activity? StartEvent(Socket socket, string eventName) =>
+        Source.HasListeners() ? Start(EventActivityName, socket, eventName, eventName) : null;
 
     /// <summary>Starts the activity of a connection middleware run, or null when nobody listens.</summary>
-    internal static Activity? StartConnect(Socket socket)
+    internal static Activity? StartConnect(Socket socket) =>
+        Source.HasListeners() ? Start(ConnectActivityName, socket, "connect", null) : null;
+
+    private static Activity? Start(string operation, Socket socket, string what, string? eventName)
     {
-        if (!Source.HasListeners())
-        {
-            return null;
-        }
-        var activity = Source.StartActivity(ConnectActivityName, ActivityKind.Server, TraceParent(socket));
+        var activity = Source.StartActivity(operation, ActivityKind.Server, TraceParent(socket));
         if (activity is not null)
         {
-            activity.DisplayName = $"{socket.Namespace.Name} connect";
+            activity.DisplayName = $"{socket.Namespace.Name} {what}";
             activity.SetTag("socketio.namespace", socket.Namespace.Name);
+            if (eventName is not null)
+            {
+                activity.SetTag("socketio.event", eventName);
+            }
             activity.SetTag("socketio.socket.id", socket.Id);
         }
         return activity;

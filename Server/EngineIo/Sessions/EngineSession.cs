@@ -170,16 +170,12 @@ internal sealed class EngineSession : IEngineConnection
     {
         // Lock-free, so a listener's callback never runs under a lock; an upgrade racing the close
         // may briefly show -1 websocket, and the sums come out right.
-        switch (Interlocked.Exchange(ref _metered, 3))
+        var metered = Interlocked.Exchange(ref _metered, 3);
+        if (metered is 1 or 2)
         {
-            case 1:
-                _server.Metrics.ConnectionChanged(-1, ProtocolVersion, "polling");
-                _server.Metrics.ConnectionClosed(_server.Time.GetUtcNow() - Handshake.Issued, ProtocolVersion, "polling");
-                break;
-            case 2:
-                _server.Metrics.ConnectionChanged(-1, ProtocolVersion, "websocket");
-                _server.Metrics.ConnectionClosed(_server.Time.GetUtcNow() - Handshake.Issued, ProtocolVersion, "websocket");
-                break;
+            var transport = metered == 1 ? "polling" : "websocket";
+            _server.Metrics.ConnectionChanged(-1, ProtocolVersion, transport);
+            _server.Metrics.ConnectionClosed(_server.Time.GetUtcNow() - Handshake.Issued, ProtocolVersion, transport);
         }
         try
         {

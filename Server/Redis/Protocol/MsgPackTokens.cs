@@ -31,8 +31,6 @@ internal static class MsgPackTokens
     /// <summary>The deepest nesting of maps and arrays read or written (a map at top level is depth 1).</summary>
     public const int MaxDepth = 128;
 
-    // Without a server's serializer (the emitter): the server's default conventions (camelCase).
-    private static readonly JsonSerializer DefaultSerializer = JsonSerializer.Create(SocketIoChat.SocketIo.SocketIoJson.CreateDefaultSettings());
 
     // ---------------------------------------------------------------- reading
 
@@ -262,7 +260,7 @@ internal static class MsgPackTokens
                 writer.Write(guid.ToString("D"));
                 break;
             default:
-                WriteToken(ref writer, JToken.FromObject(value, serializer ?? DefaultSerializer), 0);
+                WriteToken(ref writer, JToken.FromObject(value, serializer ?? SocketIoChat.SocketIo.SocketIoJson.DefaultSerializer), 0);
                 break;
         }
     }

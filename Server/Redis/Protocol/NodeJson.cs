@@ -22,8 +22,6 @@ namespace SocketIoChat.Redis.Protocol;
 /// </remarks>
 internal static class NodeJson
 {
-    // Without a server's serializer (the emitter): the server's default conventions (camelCase).
-    private static readonly JsonSerializer DefaultSerializer = JsonSerializer.Create(SocketIoChat.SocketIo.SocketIoJson.CreateDefaultSettings());
 
     private static readonly JsonLoadSettings LoadSettings = new()
     {
@@ -79,7 +77,7 @@ internal static class NodeJson
     public static void WriteValue(IBufferWriter<byte> output, object? value, JsonSerializer? serializer = null) =>
         new NodeJsonWriter(output, serializer).Value(value);
 
-    internal static JsonSerializer Serializer(JsonSerializer? serializer) => serializer ?? DefaultSerializer;
+    internal static JsonSerializer Serializer(JsonSerializer? serializer) => serializer ?? SocketIoChat.SocketIo.SocketIoJson.DefaultSerializer;
 }
 
 /// <summary>

@@ -22,7 +22,7 @@ public sealed class BroadcastPacket
     /// </summary>
     public BroadcastPacket(string nsp, string eventName, object?[] args, long ackId = -1, bool compress = true, Newtonsoft.Json.JsonSerializer? serializer = null)
     {
-        _serializer = serializer ?? SocketPacketEncoder.DefaultSerializer;
+        _serializer = serializer ?? SocketIoJson.DefaultSerializer;
         Namespace = nsp;
         EventName = eventName;
         _args = args;

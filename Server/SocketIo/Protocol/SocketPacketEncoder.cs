@@ -22,9 +22,6 @@ internal static class SocketPacketEncoder
         SkipValidation = true,
     };
 
-    /// <summary>For callers without a server (a packet built by hand): the server's default settings.</summary>
-    internal static readonly Newtonsoft.Json.JsonSerializer DefaultSerializer = Newtonsoft.Json.JsonSerializer.Create(SocketIoJson.CreateDefaultSettings());
-
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_json;
 
@@ -33,7 +30,7 @@ internal static class SocketPacketEncoder
 
     /// <summary>Encodes a packet whose payload is already a token (or none).</summary>
     public static EngineMessage[] Encode(SocketPacketType type, string nsp, long id, JToken? data) =>
-        Build(DefaultSerializer, type, nsp, id, data, null, null);
+        Build(SocketIoJson.DefaultSerializer, type, nsp, id, data, null, null);
 
     /// <summary>
     /// Encodes an EVENT: <c>[eventName, ...args]</c>; binary arguments make it a BINARY_EVENT. A
